@@ -1,0 +1,13 @@
+// Every workspace package and service with its own jest.config.mjs is one jest project.
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const projects = ['packages', 'services'].flatMap((group) =>
+  readdirSync(join(root, group))
+    .map((name) => join(root, group, name, 'jest.config.mjs'))
+    .filter((file) => existsSync(file)),
+);
+
+export default { projects };

@@ -1,0 +1,2 @@
+export * from './cloudformation/template.js';
+export * from './lambda/LocalLambda.js';
