@@ -1,22 +1,85 @@
 'use strict';
 
+// osls plugin: makes `osls invoke local` work offline, fast, for ESM (.mjs) bundles.
+//
+// - No credential hang: the default AWS credential chain probes the EC2 instance metadata
+//   endpoint when nothing else is configured, which blocks for a long time off EC2. IMDS probing is
+//   disabled for the local invocation unless AWS_EC2_METADATA_DISABLED is set explicitly. When no
+//   credentials are found, placeholder keys are set so SDK calls aimed at local stand-ins
+//   (AWS_ENDPOINT_URL_<SERVICE>) work and calls to real AWS fail fast with an auth error.
+// - ESM bundles: osls `require()`s the handler path without an extension, which cannot find
+//   `handler.mjs`; the handler is pointed at the `.mjs` file (Node ≥20.19 loads ESM via require).
+// - Source maps: enabled in-process, so stack traces name the `.ts` file and line.
+// - Environment values only CloudFormation can compute (Fn::GetAtt, Fn::Sub, ...) are taken from
+//   the shell environment or from `custom.local.environment` in serverless.yml, instead of failing
+//   with "Unsupported environment variable format".
+
+const PLACEHOLDER_KEY = 'local';
+
+function isIntrinsic(value) {
+  return value !== null && typeof value === 'object';
+}
+
 class BlueprintsLocalInvoke {
-  constructor(serverless, options) {
+  constructor(serverless, options, { log } = {}) {
     this.serverless = serverless;
     this.options = options;
+    this.log = log;
     this.hooks = {
-      'before:invoke:local:loadEnvVars': () => {
-        if (process.env.AWS_EC2_METADATA_DISABLED === undefined) process.env.AWS_EC2_METADATA_DISABLED = 'true';
+      // osls loads the environment in its own before:invoke:local:loadEnvVars hook, which runs
+      // before any plugin's; `initialize` is the last point ahead of it.
+      initialize: () => {
+        const commands = (serverless.processedInput && serverless.processedInput.commands) || [];
+        if (commands.join(' ') === 'invoke local') this.prepareEnvironment();
       },
-      'before:invoke:local:invoke': () => {
-        const fn = this.options.functionObj;
-        if (fn && /^[^.]+(\.[^.]+)?$/.test(fn.handler)) {
-          const i = fn.handler.lastIndexOf('.');
-          fn.handler = `${fn.handler.slice(0, i)}.mjs${fn.handler.slice(i)}`;
-        }
-        process.setSourceMapsEnabled(true);
-      },
+      'after:invoke:local:loadEnvVars': () => this.ensureCredentials(),
+      'before:invoke:local:invoke': () => this.pointAtEsmBundle(),
     };
   }
+
+  localEnvironment() {
+    const custom = this.serverless.service.custom || {};
+    return (custom.local && custom.local.environment) || {};
+  }
+
+  prepareEnvironment() {
+    if (process.env.AWS_EC2_METADATA_DISABLED === undefined) process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    const fn = this.options.function && this.serverless.service.getFunction(this.options.function);
+    const local = this.localEnvironment();
+    const provider = this.serverless.service.provider;
+    for (const scope of [provider.environment, fn && fn.environment]) {
+      if (!scope) continue;
+      for (const [name, value] of Object.entries(scope)) {
+        if (!isIntrinsic(value)) continue;
+        if (process.env[name] !== undefined) scope[name] = process.env[name];
+        else if (local[name] !== undefined) scope[name] = String(local[name]);
+        else if (!value.Ref && !value['Fn::ImportValue']) {
+          const ErrorClass = this.serverless.classes.Error || Error;
+          const message =
+            `Environment variable ${name} is computed by CloudFormation (${Object.keys(value)[0]}), ` +
+            `so it has no value for invoke local: set it in the shell (${name}=... osls invoke local ...) ` +
+            'or under custom.local.environment in serverless.yml.';
+          throw new ErrorClass(message);
+        }
+      }
+    }
+  }
+
+  ensureCredentials() {
+    if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+      process.env.AWS_ACCESS_KEY_ID = PLACEHOLDER_KEY;
+      process.env.AWS_SECRET_ACCESS_KEY = PLACEHOLDER_KEY;
+    }
+  }
+
+  pointAtEsmBundle() {
+    const fn = this.options.functionObj;
+    if (fn && typeof fn.handler === 'string' && !/\.mjs\.[^.]+$/.test(fn.handler)) {
+      const i = fn.handler.lastIndexOf('.');
+      fn.handler = `${fn.handler.slice(0, i)}.mjs${fn.handler.slice(i)}`;
+    }
+    process.setSourceMapsEnabled(true);
+  }
 }
+
 module.exports = BlueprintsLocalInvoke;
