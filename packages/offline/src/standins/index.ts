@@ -1,1 +1,2 @@
-export {};
+export * from './dynamodb.js';
+export * from './s3.js';
