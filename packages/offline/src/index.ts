@@ -1,3 +1,4 @@
+export * from './cloudformation/ensurePackaged.js';
 export * from './cloudformation/template.js';
 export * from './eventbus/index.js';
 export * from './iot/index.js';

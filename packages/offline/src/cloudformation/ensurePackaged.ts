@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const SKIP = new Set(['node_modules', '.serverless', '.esbuild', 'test', 'test-results', '.local', 'README.md']);
+
+/** Newest modification time of the files that shape a service's package. */
+function newestInput(serviceDir: string): number {
+  let newest = 0;
+  const visit = (path: string): void => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path)) if (!SKIP.has(name)) visit(join(path, name));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  visit(serviceDir);
+  for (const shared of ['esbuild.config.cjs', 'serverless.shared.yml', 'packages/common/src', 'packages/osls-plugin']) {
+    visit(join(repoRoot, shared));
+  }
+  return newest;
+}
+
+function templateTime(serviceDir: string): number {
+  return (
+    statSync(join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json'), { throwIfNoEntry: false })
+      ?.mtimeMs ?? 0
+  );
+}
+
+async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 180_000) rmSync(lockDir, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `osls package` for a service unless its packaged template is newer than every input
+ * (service files, the shared esbuild config and serverless fragment, @blueprints/common). Safe to
+ * call from parallel test workers: packaging one service is serialised by a lock folder.
+ *
+ * @example
+ * await ensurePackaged('services/event-logger');
+ * const template = loadPackagedTemplate('services/event-logger');
+ */
+export async function ensurePackaged(serviceDir: string): Promise<void> {
+  const dir = resolve(serviceDir);
+  if (templateTime(dir) > newestInput(dir)) return;
+  await withLock(join(dir, '.serverless.lock'), async () => {
+    if (templateTime(dir) > newestInput(dir)) return;
+    const osls = join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
+    try {
+      await run(process.execPath, [osls, 'package'], {
+        cwd: dir,
+        env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);
+    }
+  });
+}
