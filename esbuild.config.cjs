@@ -15,6 +15,7 @@
 'use strict';
 
 const fs = require('node:fs');
+const path = require('node:path');
 
 const VENDOR_FILE = /[\\/]node_modules[\\/].*\.(?:js|mjs|cjs)$/;
 const EMPTY_INPUT_MAP = Buffer.from(
@@ -31,20 +32,117 @@ function packageNameOf(filePath) {
   return first.startsWith('@') ? `${first}/${parts[i + 2]}` : first;
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BASE64_DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
+
+function decodeVlq(segment) {
+  const fields = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = BASE64_DIGIT.get(char);
+    value += (digit & 31) << shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    value = 0;
+    shift = 0;
+  }
+  return fields;
+}
+
+function encodeVlq(fields) {
+  let out = '';
+  for (const field of fields) {
+    let value = field < 0 ? (-field << 1) | 1 : field << 1;
+    do {
+      let digit = value & 31;
+      value >>>= 5;
+      if (value > 0) digit |= 32;
+      out += BASE64[digit];
+    } while (value > 0);
+  }
+  return out;
+}
+
+/**
+ * Keeps only the first of each run of consecutive segments that point into the same trimmed vendor
+ * source. What the input-map trick cannot reach (JSON files, re-export glue esbuild generates) is
+ * collapsed here; a vendor frame still names its package file, at line 1.
+ */
+function collapseVendorMappings(map, isTrimmed) {
+  const trimmed = map.sources.map((source) => isTrimmed(source));
+  const abs = [0, 0, 0, 0, 0]; // source, line, column, name (absolute, across lines)
+  const out = [0, 0, 0, 0]; // last emitted source, line, column, name
+  const lines = map.mappings.split(';').map((line) => {
+    let column = 0;
+    let outColumn = 0;
+    let previousSource = -1;
+    const kept = [];
+    for (const segment of line.split(',')) {
+      if (segment === '') continue;
+      const f = decodeVlq(segment);
+      column += f[0];
+      if (f.length >= 4) {
+        abs[0] += f[1];
+        abs[1] += f[2];
+        abs[2] += f[3];
+        if (f.length >= 5) abs[3] += f[4];
+      }
+      const source = f.length >= 4 ? abs[0] : -1;
+      if (source >= 0 && trimmed[source] && source === previousSource) continue;
+      previousSource = source;
+      const fields = [column - outColumn];
+      outColumn = column;
+      if (f.length >= 4) {
+        fields.push(abs[0] - out[0], abs[1] - out[1], abs[2] - out[2]);
+        out[0] = abs[0];
+        out[1] = abs[1];
+        out[2] = abs[2];
+        if (f.length >= 5) {
+          fields.push(abs[3] - out[3]);
+          out[3] = abs[3];
+        }
+      }
+      kept.push(encodeVlq(fields));
+    }
+    return kept.join(',');
+  });
+  return { ...map, mappings: lines.join(';') };
+}
+
 /**
  * esbuild plugin: strips vendor code out of the output source map, except allow-listed packages.
  * @param {{ mappedPackages?: string[] }} options
  */
 function trimVendorSourceMaps({ mappedPackages = [] } = {}) {
   const keep = new Set(mappedPackages);
+  const isTrimmed = (file) => {
+    const name = packageNameOf(file);
+    return name !== undefined && !keep.has(name) && !name.startsWith('@blueprints/');
+  };
   return {
     name: 'trim-vendor-source-maps',
     setup(build) {
+      build.initialOptions.metafile = true;
       build.onLoad({ filter: VENDOR_FILE }, async (args) => {
-        const name = packageNameOf(args.path);
-        if (name && (keep.has(name) || name.startsWith('@blueprints/'))) return undefined;
+        if (!isTrimmed(args.path)) return undefined;
         const source = await fs.promises.readFile(args.path, 'utf8');
         return { contents: source + TRIM_COMMENT, loader: 'js' };
+      });
+      build.onEnd(async (result) => {
+        if (!result.metafile || build.initialOptions.write === false) return;
+        const cwd = build.initialOptions.absWorkingDir || process.cwd();
+        const maps = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.map'));
+        await Promise.all(
+          maps.map(async (file) => {
+            const full = path.resolve(cwd, file);
+            const map = JSON.parse(await fs.promises.readFile(full, 'utf8'));
+            await fs.promises.writeFile(full, JSON.stringify(collapseVendorMappings(map, isTrimmed)));
+          }),
+        );
       });
     },
   };
@@ -86,3 +184,22 @@ module.exports = esbuildConfig;
 module.exports.trimVendorSourceMaps = trimVendorSourceMaps;
 module.exports.CREATE_REQUIRE_BANNER = CREATE_REQUIRE_BANNER;
 module.exports.packageNameOf = packageNameOf;
+
+/** serverless-esbuild options that esbuild itself does not take. */
+const SERVERLESS_ESBUILD_ONLY = ['outputFileExtension', 'exclude', 'packager', 'keepOutputDirectory'];
+
+/**
+ * The raw esbuild options this config stands for (what serverless-esbuild passes to esbuild), for
+ * tests and benchmarks that build without osls.
+ * @param {ReturnType<typeof esbuildConfig>} config
+ */
+function toEsbuildOptions(config) {
+  const options = { ...config };
+  for (const key of SERVERLESS_ESBUILD_ONLY) delete options[key];
+  if (config.outputFileExtension && config.outputFileExtension !== '.js') {
+    options.outExtension = { '.js': config.outputFileExtension };
+  }
+  return options;
+}
+
+module.exports.toEsbuildOptions = toEsbuildOptions;

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensurePackaged } from '@blueprints/offline';
+import {
+  checkServiceTemplate,
+  formatViolations,
+  isVendorSource,
+  mappingsPerSource,
+  type SourceMap,
+} from '../src/index.js';
+
+const servicesDir = join(import.meta.dirname, '..', '..', '..', 'services');
+const services = readdirSync(servicesDir).filter((name) => existsSync(join(servicesDir, name, 'serverless.yml')));
+
+function unzipText(zip: string, entry: string): string {
+  return execFileSync('unzip', ['-p', zip, entry], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+describe.each(services)('Service: %s', (name) => {
+  const dir = join(servicesDir, name);
+  const packaged = join(dir, '.serverless');
+
+  beforeAll(() => ensurePackaged(dir), 300_000);
+
+  it('passes the template check (CloudFormation specification and least privilege)', () => {
+    expect(formatViolations(checkServiceTemplate(dir))).toBe('');
+  });
+
+  it('packages every function as an ESM bundle whose map trims vendor code', () => {
+    // Prepare
+    const template = JSON.parse(readFileSync(join(packaged, 'cloudformation-template-update-stack.json'), 'utf8'));
+    const functions = Object.values(
+      template.Resources as Record<string, { Type: string; Properties: { Handler: string } }>,
+    )
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties.Handler);
+    const zips = readdirSync(packaged).filter((f) => f.endsWith('.zip'));
+
+    // Act / Assess
+    expect(zips.length).toBeGreaterThanOrEqual(functions.length);
+    for (const handler of functions) {
+      const bundle = `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`;
+      const zip = zips
+        .map((z) => join(packaged, z))
+        .find((z) => execFileSync('unzip', ['-l', z], { encoding: 'utf8' }).includes(bundle));
+      expect(zip).toBeDefined();
+      const map = JSON.parse(unzipText(zip!, `${bundle}.map`)) as SourceMap;
+      expect(map.sourcesContent).toBeUndefined();
+      const counts = [...mappingsPerSource(map)];
+      const own = counts.filter(([s]) => !isVendorSource(s)).reduce((sum, [, n]) => sum + n, 0);
+      expect(own).toBeGreaterThan(0);
+      for (const [source, n] of counts.filter(([s]) => isVendorSource(s))) {
+        if (n > 3) throw new Error(`${bundle}.map maps vendor file ${source} with ${n} segments`);
+      }
+    }
+  });
+});
