@@ -1,15 +1,22 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const OSLS_BIN = join('node_modules', 'osls', 'bin', 'serverless.js');
+
+/** The nearest folder at or above the service with osls installed: the monorepo root, or a forked project's root. */
+function projectRoot(serviceDir: string): string {
+  for (let dir = serviceDir; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, OSLS_BIN))) return dir;
+    if (dirname(dir) === dir) throw new Error(`osls is not installed in ${serviceDir} or above it: run pnpm install`);
+  }
+}
 const SKIP = new Set(['node_modules', '.serverless', '.esbuild', 'test', 'test-results', '.local', 'README.md']);
 
 /** Newest modification time of the files that shape a service's package. */
-function newestInput(serviceDir: string): number {
+function newestInput(serviceDir: string, root: string): number {
   let newest = 0;
   const visit = (path: string): void => {
     const stat = statSync(path, { throwIfNoEntry: false });
@@ -19,8 +26,10 @@ function newestInput(serviceDir: string): number {
     } else newest = Math.max(newest, stat.mtimeMs);
   };
   visit(serviceDir);
-  for (const shared of ['esbuild.config.cjs', 'serverless.shared.yml', 'packages/common/src', 'packages/osls-plugin']) {
-    visit(join(repoRoot, shared));
+  if (root !== serviceDir) {
+    for (const shared of ['esbuild.config.cjs', 'serverless.shared.yml', 'packages/common/src', 'packages/osls-plugin']) {
+      visit(join(root, shared));
+    }
   }
   return newest;
 }
@@ -63,10 +72,11 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
  */
 export async function ensurePackaged(serviceDir: string): Promise<void> {
   const dir = resolve(serviceDir);
-  if (templateTime(dir) > newestInput(dir)) return;
+  const root = projectRoot(dir);
+  if (templateTime(dir) > newestInput(dir, root)) return;
   await withLock(join(dir, '.serverless.lock'), async () => {
-    if (templateTime(dir) > newestInput(dir)) return;
-    const osls = join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
+    if (templateTime(dir) > newestInput(dir, root)) return;
+    const osls = join(root, OSLS_BIN);
     try {
       await run(process.execPath, [osls, 'package'], {
         cwd: dir,
