@@ -175,6 +175,9 @@ function esbuildConfig(serverless) {
     exclude: [],
     packager: 'npm',
     keepOutputDirectory: false,
+    // One-shot builds: with incremental contexts, serverless-esbuild leaves a failed build's context
+    // open, which keeps osls alive forever after printing the error.
+    skipRebuild: true,
     plugins: [trimVendorSourceMaps({ mappedPackages: bundle.mappedPackages || [] })],
     ...(bundle.loader ? { loader: bundle.loader } : {}),
   };
@@ -186,7 +189,7 @@ module.exports.CREATE_REQUIRE_BANNER = CREATE_REQUIRE_BANNER;
 module.exports.packageNameOf = packageNameOf;
 
 /** serverless-esbuild options that esbuild itself does not take. */
-const SERVERLESS_ESBUILD_ONLY = ['outputFileExtension', 'exclude', 'packager', 'keepOutputDirectory'];
+const SERVERLESS_ESBUILD_ONLY = ['outputFileExtension', 'exclude', 'packager', 'keepOutputDirectory', 'skipRebuild'];
 
 /**
  * The raw esbuild options this config stands for (what serverless-esbuild passes to esbuild), for

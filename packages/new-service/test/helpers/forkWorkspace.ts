@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
+
+export const services = readdirSync(join(repoRoot, 'services')).filter((name) =>
+  existsSync(join(repoRoot, 'services', name, 'serverless.yml')),
+);
+
+/** A fork name that shares no spelling with any original, so a leftover original name is detectable. */
+export function forkName(service: string): string {
+  return `forked-${String.fromCharCode(97 + services.indexOf(service))}`;
+}
+
+const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'test-results', '.local', '.serverless.lock', '.work']);
+
+/** A copy of the monorepo (sources only) in a temp folder, so forks never touch the real tree. */
+export function copyRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'blueprints-fork-'));
+  cpSync(repoRoot, dir, { recursive: true, filter: (source) => !NOT_COPIED.has(basename(source)) });
+  return dir;
+}
+
+export interface RunResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command to completion, collecting its output (stdout and stderr interleaved). */
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** The `N passed, N failed` line a test run ends with. */
+export function summaryOf(output: string): { passed: number; failed: number } | undefined {
+  const match = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
+  return match ? { passed: Number(match[1]), failed: Number(match[2]) } : undefined;
+}
