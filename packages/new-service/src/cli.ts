@@ -8,7 +8,12 @@ import { NewServiceError, newService } from './newService.js';
 const usage = 'Usage: pnpm new-service <name> --from <service> [--standalone <dir>] [--no-install]';
 
 function main(): number {
-  let parsed: ReturnType<typeof parseArgs<{ options: { from: { type: 'string' }; standalone: { type: 'string' }; 'no-install': { type: 'boolean' } }; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: { from: { type: 'string' }; standalone: { type: 'string' }; 'no-install': { type: 'boolean' } };
+      allowPositionals: true;
+    }>
+  >;
   try {
     parsed = parseArgs({
       args: process.argv.slice(2),
@@ -35,7 +40,9 @@ function main(): number {
         : {}),
       install: !parsed.values['no-install'],
     });
-    console.log(`\nCreated ${result.dir} from ${parsed.values.from}. Next:\n${result.nextCommands.map((c) => `  ${c}`).join('\n')}`);
+    console.log(
+      `\nCreated ${result.dir} from ${parsed.values.from}. Next:\n${result.nextCommands.map((c) => `  ${c}`).join('\n')}`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof NewServiceError || error instanceof InvalidServiceNameError) {

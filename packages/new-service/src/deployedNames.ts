@@ -11,7 +11,16 @@ export interface DeployedName {
 /** Top-level properties that set a physical name (unique per account/region when deployed). */
 const NAME_KEY = /(^Name$|Name$|Identifier$)/;
 // Names scoped to a parent resource (not the account), or not names at all.
-const NOT_A_NAME = new Set(['KeyName', 'IndexName', 'AttributeName', 'MetricName', 'PolicyName', 'TargetGroupName', 'DBName', 'DatabaseName']);
+const NOT_A_NAME = new Set([
+  'KeyName',
+  'IndexName',
+  'AttributeName',
+  'MetricName',
+  'PolicyName',
+  'TargetGroupName',
+  'DBName',
+  'DatabaseName',
+]);
 
 /**
  * Every name a packaged service would claim on deploy: its stack name, each resource's physical
@@ -29,13 +38,19 @@ export function deployedNames(serviceDir: string): DeployedName[] {
   const names: DeployedName[] = [
     { where: 'stack name', value: state.service?.provider?.stackName ?? `${state.service?.service}-${stage}` },
   ];
-  for (const [id, resource] of Object.entries(template.Resources as Record<string, { Properties?: Record<string, unknown> }>)) {
+  for (const [id, resource] of Object.entries(
+    template.Resources as Record<string, { Properties?: Record<string, unknown> }>,
+  )) {
     for (const [key, value] of Object.entries(resource.Properties ?? {})) {
-      if (NAME_KEY.test(key) && !NOT_A_NAME.has(key)) names.push({ where: `${id}.${key}`, value: JSON.stringify(value) });
+      if (NAME_KEY.test(key) && !NOT_A_NAME.has(key))
+        names.push({ where: `${id}.${key}`, value: JSON.stringify(value) });
     }
   }
-  for (const [id, output] of Object.entries((template.Outputs ?? {}) as Record<string, { Export?: { Name?: unknown } }>)) {
-    if (output.Export?.Name !== undefined) names.push({ where: `Outputs.${id}.Export.Name`, value: JSON.stringify(output.Export.Name) });
+  for (const [id, output] of Object.entries(
+    (template.Outputs ?? {}) as Record<string, { Export?: { Name?: unknown } }>,
+  )) {
+    if (output.Export?.Name !== undefined)
+      names.push({ where: `Outputs.${id}.Export.Name`, value: JSON.stringify(output.Export.Name) });
   }
   return names;
 }

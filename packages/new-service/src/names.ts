@@ -24,10 +24,14 @@ export const MAX_SERVICE_NAME_LENGTH = 30;
 export function assertValidServiceName(name: string): void {
   if (name.length < 2) throw new InvalidServiceNameError(name, 'use at least 2 characters');
   if (name.length > MAX_SERVICE_NAME_LENGTH) {
-    throw new InvalidServiceNameError(name, `use at most ${MAX_SERVICE_NAME_LENGTH} characters (stack-scoped names must stay within AWS limits)`);
+    throw new InvalidServiceNameError(
+      name,
+      `use at most ${MAX_SERVICE_NAME_LENGTH} characters (stack-scoped names must stay within AWS limits)`,
+    );
   }
   if (!/^[a-z]/.test(name)) throw new InvalidServiceNameError(name, 'start with a lowercase letter');
-  if (!/^[a-z0-9-]+$/.test(name)) throw new InvalidServiceNameError(name, 'use only lowercase letters, digits and hyphens');
+  if (!/^[a-z0-9-]+$/.test(name))
+    throw new InvalidServiceNameError(name, 'use only lowercase letters, digits and hyphens');
   if (name.endsWith('-') || name.includes('--')) {
     throw new InvalidServiceNameError(name, 'no trailing or doubled hyphens');
   }

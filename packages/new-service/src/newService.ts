@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { assertValidServiceName, renameService } from './names.js';
 
@@ -30,8 +41,33 @@ export interface NewServiceResult {
 }
 
 /** Build output, local data and installed dependencies never travel with a fork. */
-const LEFT_OUT = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test-results', '.serverless.lock', 'coverage']);
-const TEXT_FILES = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.yml', '.yaml', '.md', '.sql', '.html', '.css', '.txt', '.sh', '']);
+const LEFT_OUT = new Set([
+  'node_modules',
+  '.serverless',
+  '.esbuild',
+  '.local',
+  'test-results',
+  '.serverless.lock',
+  'coverage',
+]);
+const TEXT_FILES = new Set([
+  '.ts',
+  '.mts',
+  '.cts',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.json',
+  '.yml',
+  '.yaml',
+  '.md',
+  '.sql',
+  '.html',
+  '.css',
+  '.txt',
+  '.sh',
+  '',
+]);
 
 function listServices(repoRoot: string): string[] {
   const dir = join(repoRoot, 'services');
@@ -73,7 +109,9 @@ function writeJson(path: string, value: unknown): void {
 function runPnpmInstall(cwd: string): void {
   const result = spawnSync('pnpm', ['install'], { cwd, stdio: 'inherit', env: process.env });
   if (result.status !== 0) {
-    throw new NewServiceError(`The fork was written to ${cwd}, but \`pnpm install\` failed there (exit ${result.status}).`);
+    throw new NewServiceError(
+      `The fork was written to ${cwd}, but \`pnpm install\` failed there (exit ${result.status}).`,
+    );
   }
 }
 
@@ -85,11 +123,11 @@ function preflight(options: NewServiceOptions): { target: string } {
     throw new NewServiceError(`Unknown template "${options.from}". Templates: ${services.join(', ')}.`);
   }
   if (options.name === options.from) throw new NewServiceError(`The new name must differ from "${options.from}".`);
-  const target = options.standalone
-    ? resolve(options.standalone)
-    : join(options.repoRoot, 'services', options.name);
+  const target = options.standalone ? resolve(options.standalone) : join(options.repoRoot, 'services', options.name);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
-    throw new NewServiceError(`${relative(process.cwd(), target) || target} already exists: choose another name or folder.`);
+    throw new NewServiceError(
+      `${relative(process.cwd(), target) || target} already exists: choose another name or folder.`,
+    );
   }
   if (!options.standalone && services.includes(options.name)) {
     throw new NewServiceError(`A service named "${options.name}" already exists.`);
@@ -127,7 +165,11 @@ export function newService(options: NewServiceOptions): NewServiceResult {
   const shown = fromHere.startsWith('..') ? target : fromHere || '.';
   const nextCommands = options.standalone
     ? [`cd ${shown}`, 'pnpm test', 'pnpm exec osls package', 'pnpm exec osls deploy --stage dev']
-    : [`pnpm test --selectProjects ${options.name}`, `cd ${shown} && pnpm exec osls package`, `cd ${shown} && pnpm exec osls deploy --stage dev`];
+    : [
+        `pnpm test --selectProjects ${options.name}`,
+        `cd ${shown} && pnpm exec osls package`,
+        `cd ${shown} && pnpm exec osls deploy --stage dev`,
+      ];
   return { dir: target, nextCommands };
 }
 
@@ -172,7 +214,9 @@ export function inlineSharedFragment(serverlessYml: string, sharedYml: string): 
     (whole, indent: string, key: string, section: string) => {
       const body = sections.get(section);
       if (!body) throw new NewServiceError(`serverless.shared.yml has no section "${section}"`);
-      const lines = body.filter((l, i) => l.trim() !== '' || i < body.length - 1).map((l) => (l.trim() === '' ? '' : `${indent}${l}`));
+      const lines = body
+        .filter((l, i) => l.trim() !== '' || i < body.length - 1)
+        .map((l) => (l.trim() === '' ? '' : `${indent}${l}`));
       while (lines.at(-1) === '') lines.pop();
       return `${indent}${key}:\n${lines.join('\n')}`.replaceAll('../../esbuild.config.cjs', './esbuild.config.cjs');
     },
@@ -242,13 +286,22 @@ function makeStandalone(options: NewServiceOptions, stage: string): void {
 
   // The shared build settings, inlined or copied.
   const yml = readFileSync(join(stage, 'serverless.yml'), 'utf8');
-  writeFileSync(join(stage, 'serverless.yml'), inlineSharedFragment(yml, readFileSync(join(root, 'serverless.shared.yml'), 'utf8')));
+  writeFileSync(
+    join(stage, 'serverless.yml'),
+    inlineSharedFragment(yml, readFileSync(join(root, 'serverless.shared.yml'), 'utf8')),
+  );
   for (const file of ['esbuild.config.cjs', 'jest.preset.mjs', 'biome.json', '.gitignore', 'scripts/test.mjs']) {
     cpSync(join(root, file), join(stage, file), { recursive: true });
   }
-  const workspace = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').replace(/^packages:\n(?:\s+-.*\n)+\n?/m, '');
+  const workspace = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').replace(
+    /^packages:\n(?:\s+-.*\n)+\n?/m,
+    '',
+  );
   writeFileSync(join(stage, 'pnpm-workspace.yaml'), workspace);
-  const jestConfig = readFileSync(join(stage, 'jest.config.mjs'), 'utf8').replace('../../jest.preset.mjs', './jest.preset.mjs');
+  const jestConfig = readFileSync(join(stage, 'jest.config.mjs'), 'utf8').replace(
+    '../../jest.preset.mjs',
+    './jest.preset.mjs',
+  );
   writeFileSync(join(stage, 'jest.config.mjs'), jestConfig);
   const base = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
   writeJson(join(stage, 'tsconfig.json'), { ...base, include: ['src', 'test', 'scripts', 'vendor/*/src'] });
@@ -262,7 +315,9 @@ function makeStandalone(options: NewServiceOptions, stage: string): void {
       title,
       '',
       `> A standalone project forked from the blueprints service \`${options.from}\`. Install with`,
-      '> `npm install -g pnpm@' + String(rootManifest.packageManager).split('@')[1] + ' && pnpm install`, then `pnpm test`,',
+      '> `npm install -g pnpm@' +
+        String(rootManifest.packageManager).split('@')[1] +
+        ' && pnpm install`, then `pnpm test`,',
       '> `pnpm exec osls package`, `pnpm exec osls deploy`. The shared blueprints libraries it uses are copied',
       '> into `vendor/` as sources; the build settings are inlined in `serverless.yml` and `esbuild.config.cjs`.',
       ...rest,

@@ -11,7 +11,8 @@ describe('Command: pnpm new-service <name> --from <service>', () => {
 
   beforeAll(async () => {
     root = copyRepo();
-    for (const service of services) newService({ repoRoot: root, name: forkName(service), from: service, install: false });
+    for (const service of services)
+      newService({ repoRoot: root, name: forkName(service), from: service, install: false });
     const install = await run('pnpm', ['install', '--prefer-offline'], root);
     if (install.code !== 0) throw new Error(`pnpm install failed in the fork workspace:\n${install.output}`);
   }, 600_000);

@@ -61,7 +61,8 @@ describe('Function: inlineSharedFragment()', () => {
   it('replaces each included section with its content at the including indentation', () => {
     // Prepare
     const shared = 'provider:\n  name: aws\n  runtime: nodejs22.x\n\nesbuild:\n  config: ../../esbuild.config.cjs\n';
-    const service = 'service: x\nprovider: ${file(../../serverless.shared.yml):provider}\ncustom:\n  esbuild: ${file(../../serverless.shared.yml):esbuild}\n  other: 1\n';
+    const service =
+      'service: x\nprovider: ${file(../../serverless.shared.yml):provider}\ncustom:\n  esbuild: ${file(../../serverless.shared.yml):esbuild}\n  other: 1\n';
 
     // Act
     const inlined = inlineSharedFragment(service, shared);

@@ -21,7 +21,11 @@ function snapshot(dir: string): string[] {
 describe('Command: pnpm new-service refusals', () => {
   let root: string;
   const cli = (args: string[]) =>
-    run(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(root, 'packages', 'new-service', 'src', 'cli.ts'), ...args], root);
+    run(
+      join(repoRoot, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'packages', 'new-service', 'src', 'cli.ts'), ...args],
+      root,
+    );
 
   beforeAll(() => {
     root = copyRepo();
@@ -32,7 +36,11 @@ describe('Command: pnpm new-service refusals', () => {
     ['a name that is not a valid service name', ['Bad_Name', '--from', services[0]!], 'is not a valid service name'],
     ['an existing folder', [services[1] ?? services[0]!, '--from', services[0]!], 'already exists'],
     ['an unknown template', ['good-name', '--from', 'no-such-service'], 'Unknown template "no-such-service"'],
-    ['a standalone folder that is not empty', ['good-name', '--from', services[0]!, '--standalone', 'packages'], 'already exists'],
+    [
+      'a standalone folder that is not empty',
+      ['good-name', '--from', services[0]!, '--standalone', 'packages'],
+      'already exists',
+    ],
   ])('refuses %s with its message and leaves the tree unchanged', async (_case, args, message) => {
     // Prepare
     const before = snapshot(root);

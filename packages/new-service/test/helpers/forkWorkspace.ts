@@ -14,7 +14,16 @@ export function forkName(service: string): string {
   return `forked-${String.fromCharCode(97 + services.indexOf(service))}`;
 }
 
-const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'test-results', '.local', '.serverless.lock', '.work']);
+const NOT_COPIED = new Set([
+  'node_modules',
+  '.git',
+  '.serverless',
+  '.esbuild',
+  'test-results',
+  '.local',
+  '.serverless.lock',
+  '.work',
+]);
 
 /** A copy of the monorepo (sources only) in a temp folder, so forks never touch the real tree. */
 export function copyRepo(): string {
