@@ -174,7 +174,10 @@ export function newService(options: NewServiceOptions): NewServiceResult {
 }
 
 /** The workspace packages (`@blueprints/*`) a package needs, transitively: name → folder under packages/. */
-function vendoredPackages(repoRoot: string, manifest: ReturnType<typeof readJson>): Map<string, string> {
+function vendoredPackages(
+  repoRoot: string,
+  manifest: ReturnType<typeof readJson>,
+): Map<string, { folder: string; runtime: boolean }> {
   const folders = new Map(
     readdirSync(join(repoRoot, 'packages'))
       .filter((dir) => existsSync(join(repoRoot, 'packages', dir, 'package.json')))
