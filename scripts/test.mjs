@@ -25,6 +25,7 @@ const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${report}
   },
 });
 
+if (process.argv.includes('--listTests')) process.exit(run.status ?? 1);
 let summary;
 try {
   summary = JSON.parse(readFileSync(report, 'utf8'));

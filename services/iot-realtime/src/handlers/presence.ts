@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { integerEnv, requiredEnv } from '@blueprints/common';
+import type { Context } from 'aws-lambda';
+import { PresenceTable } from '../presence/PresenceTable.js';
+import { InvalidPresenceEventError, parsePresenceEvent } from '../presence/presenceEvent.js';
+
+const logger = new Logger();
+const table = new PresenceTable({
+  client: new DynamoDBClient({}),
+  tableName: requiredEnv('PRESENCE_TABLE_NAME'),
+  connectedTtlSeconds: integerEnv('CONNECTED_TTL_SECONDS', 90_000, { min: 60 }),
+  disconnectedTtlSeconds: integerEnv('DISCONNECTED_TTL_SECONDS', 3_600, { min: 60 }),
+});
+
+/**
+ * Lifecycle events from the presence rule → the presence table. Invalid events are logged and
+ * dropped (a retry cannot fix them); storage errors throw, so the asynchronous invoke retries.
+ */
+export const handler = async (
+  event: unknown,
+  context?: Context,
+): Promise<{ result: 'applied' | 'stale' | 'invalid' }> => {
+  if (context) logger.addContext(context);
+  let presence: ReturnType<typeof parsePresenceEvent>;
+  try {
+    presence = parsePresenceEvent(event);
+  } catch (error) {
+    if (!(error instanceof InvalidPresenceEventError)) throw error;
+    logger.warn('Invalid lifecycle event dropped', { reason: error.message });
+    return { result: 'invalid' };
+  }
+  const result = await table.record(presence);
+  logger.info('Presence event', { clientId: presence.clientId, eventType: presence.eventType, result });
+  return { result };
+};

@@ -1,0 +1,22 @@
+import type { SQSRecord } from 'aws-lambda';
+import { parseSensorMessage, processSensorMessage } from './sensorReading.js';
+
+/** Publishes a JSON message to an IoT topic (the data plane in Lambda, a fake only in failure tests). */
+export type PublishToTopic = (topic: string, payload: string) => Promise<void>;
+
+/**
+ * The per-record work of `sensorConsumer`: parse the rule's output, process the reading, publish it
+ * to the sender's own topic. A throw marks only this record as failed (retried, then dead-lettered).
+ *
+ * @example
+ * const handleRecord = replyToSender({ publish, now: () => new Date() });
+ * await handleRecord(sqsRecord);
+ */
+export function replyToSender(deps: { publish: PublishToTopic; now?: () => Date }) {
+  return async (record: SQSRecord): Promise<{ topic: string }> => {
+    const message = parseSensorMessage(record.body);
+    const { topic, reading } = processSensorMessage(message, deps.now?.() ?? new Date());
+    await deps.publish(topic, JSON.stringify(reading));
+    return { topic };
+  };
+}

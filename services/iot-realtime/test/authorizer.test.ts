@@ -1,0 +1,348 @@
+import { evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
+import { authorizeConnection } from '../src/authorization/authorizeConnection.js';
+import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
+import { AUTHORIZER_LIMITS, type IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
+import { createTokenVerifier } from '../src/authorization/tokenVerifier.js';
+import {
+  ACCOUNT_ID,
+  authorizerEvent,
+  NOW,
+  POLICY_VARIABLE,
+  REGION,
+  SENSOR_RULE_NAME,
+  signToken,
+  TEST_SECRET,
+  unsignedToken,
+} from './helpers/factories.js';
+
+const ARN = `arn:aws:iot:${REGION}:${ACCOUNT_ID}`;
+const policy = { region: REGION, accountId: ACCOUNT_ID, sensorRuleName: SENSOR_RULE_NAME };
+const verifyToken = createTokenVerifier({ secret: TEST_SECRET, now: () => NOW });
+const authorize = (event: unknown) =>
+  authorizeConnection(event as IotAuthorizerEvent, { verifyToken, policy, now: () => NOW });
+
+const documentsOf = (response: IotAuthorizerResponse): IotPolicyDocument[] =>
+  response.policyDocuments.map((d) => JSON.parse(d) as IotPolicyDocument);
+
+/** Everything a subject's own policy must allow. */
+const ownResources = (sub: string): Array<[IotAction, string, string]> => [
+  ['iot:Connect', `${ARN}:client/${sub}-tab1`, `${sub}-tab1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/${sub}`, `${sub}-tab1`],
+  ['iot:Receive', `${ARN}:topic/updates/user/${sub}`, `${sub}-tab1`],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/${sub}`, `${sub}-tab1`],
+];
+
+/** Requests that reach beyond subject `alice`: other subjects, wildcards, broadcast and raw topics. */
+const foreignRequests: Array<[IotAction, string, string]> = [
+  ['iot:Connect', `${ARN}:client/bob-1`, 'bob-1'],
+  ['iot:Connect', `${ARN}:client/user-1`, 'user-1'],
+  ['iot:Connect', `${ARN}:client/alice`, 'alice'],
+  ['iot:Connect', `${ARN}:client/alicebob-1`, 'alicebob-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/#`, 'alice-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/+`, 'alice-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/bob`, 'alice-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/alice/#`, 'alice-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/#`, 'alice-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/news`, 'alice-1'],
+  ['iot:Subscribe', `${ARN}:topicfilter/$aws/events/presence/+/+`, 'alice-1'],
+  ['iot:Receive', `${ARN}:topic/updates/user/bob`, 'alice-1'],
+  ['iot:Receive', `${ARN}:topic/updates/user/alice/extra`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/updates/user/alice`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/updates/user/bob`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/updates/sensor/alice`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/bob`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice/x`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/other_rule/updates/sensor/alice`, 'alice-1'],
+  ['iot:Publish', `${ARN}:topic/news`, 'alice-1'],
+  ['iot:RetainPublish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice`, 'alice-1'],
+];
+
+/** Asserts the response grants exactly `sub`'s own resources and nothing in `foreignRequests`. */
+function expectOnlyOwnResources(response: IotAuthorizerResponse, sub: string): void {
+  expect(response.isAuthenticated).toBe(true);
+  const documents = documentsOf(response);
+  for (const [action, resource, clientId] of ownResources(sub)) {
+    expect([action, resource, evaluateIotPolicy(documents, { action, resource, clientId })]).toEqual([
+      action,
+      resource,
+      'allow',
+    ]);
+  }
+  if (sub === 'alice') {
+    for (const [action, resource, clientId] of foreignRequests) {
+      expect([action, resource, evaluateIotPolicy(documents, { action, resource, clientId })]).toEqual([
+        action,
+        resource,
+        'implicit-deny',
+      ]);
+    }
+  }
+  // Structurally: four Allow statements on exactly the subject's four resources.
+  const statements = documents.flatMap((d) => (Array.isArray(d.Statement) ? d.Statement : [d.Statement]));
+  expect(statements.map((s) => [s.Effect, s.Action, s.Resource])).toEqual(
+    ownResources(sub).map(([action, resource]) => [
+      'Allow',
+      action,
+      action === 'iot:Connect' ? `${ARN}:client/${sub}-*` : resource,
+    ]),
+  );
+}
+
+function expectDenied(response: IotAuthorizerResponse): void {
+  expect(response).toEqual({
+    isAuthenticated: false,
+    principalId: expect.stringMatching(AUTHORIZER_LIMITS.principalId),
+    disconnectAfterInSeconds: 300,
+    refreshAfterInSeconds: 300,
+    policyDocuments: [],
+  });
+}
+
+describe('Function: authorizeConnection()', () => {
+  it('returns a policy scoped to the subject when the MQTT password is a valid JWT', async () => {
+    // Prepare
+    const event = authorizerEvent({ username: 'alice', password: await signToken({ sub: 'alice' }) });
+
+    // Act
+    const response = await authorize(event);
+
+    // Assess
+    expectOnlyOwnResources(response, 'alice');
+    expect(response.principalId).toBe('alice');
+    expect(response.disconnectAfterInSeconds).toBe(3600);
+    expect(response.refreshAfterInSeconds).toBe(300);
+  });
+
+  it('keeps every response field within the limits IoT Core accepts', async () => {
+    // Prepare
+    const subjects = ['a', 'A_b_C', 'x'.repeat(64)];
+    const lifetimes = [10, 299, 301, 86_399, 999_999];
+
+    // Act
+    const responses = await Promise.all(
+      subjects.flatMap((sub) =>
+        lifetimes.map(async (lifetime) =>
+          authorize(
+            authorizerEvent({ password: await signToken({ sub, exp: Math.floor(NOW.getTime() / 1000) + lifetime }) }),
+          ),
+        ),
+      ),
+    );
+
+    // Assess
+    for (const response of responses) {
+      expect(response.isAuthenticated).toBe(true);
+      expect(response.principalId).toMatch(AUTHORIZER_LIMITS.principalId);
+      expect(response.disconnectAfterInSeconds).toBeGreaterThanOrEqual(300);
+      expect(response.disconnectAfterInSeconds).toBeLessThanOrEqual(86_400);
+      expect(response.refreshAfterInSeconds).toBeGreaterThanOrEqual(300);
+      expect(response.refreshAfterInSeconds).toBeLessThanOrEqual(86_400);
+      expect(response.policyDocuments.length).toBeLessThanOrEqual(10);
+      for (const document of response.policyDocuments) {
+        expect(typeof document).toBe('string');
+        expect(document.length).toBeLessThanOrEqual(2048);
+      }
+    }
+  });
+
+  it('accepts the token from the WebSocket query string or an Authorization header when there is no password', async () => {
+    // Prepare
+    const token = await signToken({ sub: 'alice' });
+    const viaQuery = authorizerEvent({ queryString: `?x-amz-customauthorizer-name=jwt&token=${token}` });
+    const viaHeader = authorizerEvent({ headers: { Authorization: `Bearer ${token}` } });
+
+    // Act
+    const responses = [await authorize(viaQuery), await authorize(viaHeader)];
+
+    // Assess
+    for (const response of responses) expectOnlyOwnResources(response, 'alice');
+  });
+
+  it('denies an expired JWT', async () => {
+    // Prepare
+    const event = authorizerEvent({ password: await signToken({ exp: Math.floor(NOW.getTime() / 1000) - 60 }) });
+
+    // Act
+    const response = await authorize(event);
+
+    // Assess
+    expectDenied(response);
+  });
+
+  it('denies a JWT signed with another secret, a tampered payload, alg none and other algorithms', async () => {
+    // Prepare
+    const valid = await signToken({ sub: 'alice' });
+    const [header, , signature] = valid.split('.');
+    const tamperedPayload = Buffer.from(
+      JSON.stringify({ sub: 'bob', exp: Math.floor(NOW.getTime() / 1000) + 3600 }),
+    ).toString('base64url');
+    const tokens = [
+      await signToken({ sub: 'alice' }, 'another-secret-that-is-long-enough-0123456789'),
+      `${header}.${tamperedPayload}.${signature}`,
+      unsignedToken({ sub: 'alice', exp: Math.floor(NOW.getTime() / 1000) + 3600 }),
+      await signToken({ sub: 'alice' }, TEST_SECRET, 'HS512'),
+      `${valid}x`,
+      'not-a-jwt',
+      'a.b.c',
+    ];
+
+    // Act
+    const responses = await Promise.all(tokens.map((password) => authorize(authorizerEvent({ password }))));
+
+    // Assess
+    for (const response of responses) expectDenied(response);
+  });
+
+  it('denies a JWT without sub or exp', async () => {
+    // Prepare
+    const { SignJWT } = await import('jose');
+    const key = new TextEncoder().encode(TEST_SECRET);
+    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+    const noExp = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+
+    // Act
+    const responses = [
+      await authorize(authorizerEvent({ password: noSub })),
+      await authorize(authorizerEvent({ password: noExp })),
+    ];
+
+    // Assess
+    for (const response of responses) expectDenied(response);
+  });
+
+  it('denies missing, empty and malformed credentials and events without throwing', async () => {
+    // Prepare
+    const events: unknown[] = [
+      authorizerEvent(),
+      authorizerEvent({ password: '' }),
+      authorizerEvent({ rawPassword: '' }),
+      authorizerEvent({ password: '   ' }),
+      authorizerEvent({ rawPassword: '%%%not-base64%%%' }),
+      authorizerEvent({ rawPassword: 'abc' }),
+      authorizerEvent({ rawPassword: Buffer.from([0xff, 0xfe, 0xfd]).toString('base64') }),
+      authorizerEvent({ password: 'x'.repeat(10_240) }),
+      authorizerEvent({ queryString: '?token=' }),
+      authorizerEvent({ headers: { authorization: 'Basic YWxpY2U6c2VjcmV0' } }),
+      { protocolData: { mqtt: { password: 12345 } } },
+      { protocolData: null },
+      {},
+      null,
+      undefined,
+      'a string',
+      42,
+    ];
+
+    // Act
+    const responses = await Promise.all(events.map((event) => authorize(event)));
+
+    // Assess
+    for (const response of responses) expectDenied(response);
+  });
+
+  it.each([
+    ['an IAM wildcard', '*'],
+    ['a trailing IAM wildcard', 'alice*'],
+    ['a single-character wildcard', 'al?ce'],
+    ['a topic level', 'alice/bob'],
+    ['an MQTT multi-level wildcard', 'alice/#'],
+    ['an MQTT single-level wildcard', '+'],
+    ['a hash', '#'],
+    ['a policy variable', POLICY_VARIABLE],
+    ['a policy escape', '$(*)'],
+    ['the client id separator', 'alice-bob'],
+    ['the anonymous prefix', 'user'],
+    ['a 10 kB string', 'a'.repeat(10_240)],
+    ['non-ASCII letters', 'ålice'],
+    ['an emoji', 'al🙂ce'],
+    ['a right-to-left override', 'alice\u202Eevil'],
+    ['a NUL character', 'alice\u0000'],
+    ['a space', 'alice bob'],
+    ['an empty string', ''],
+    ['a number', 42],
+    ['an array', ['alice']],
+    ['an object', { sub: 'alice' }],
+  ])('denies a subject containing %s', async (_name, sub) => {
+    // Prepare
+    const event = authorizerEvent({ username: 'alice', password: await signToken({ sub }) });
+
+    // Act
+    const response = await authorize(event);
+
+    // Assess
+    expectDenied(response);
+  });
+
+  it.each([
+    ['a wildcard', '*'],
+    ['another user', 'bob'],
+    ['MQTT wildcards', 'updates/user/#'],
+    ['a policy variable', POLICY_VARIABLE],
+    ['the authorizer suffix', 'alice?x-amz-customauthorizer-name=other'],
+    ['a 10 kB string', 'u'.repeat(10_240)],
+    ['unicode', 'ålice🙂'],
+  ])('ignores a username containing %s: the policy is the token subject’s', async (_name, username) => {
+    // Prepare
+    const event = authorizerEvent({ username, password: await signToken({ sub: 'alice' }) });
+
+    // Act
+    const response = await authorize(event);
+
+    // Assess
+    expectOnlyOwnResources(response, 'alice');
+  });
+
+  it('still denies when the deny logger throws', async () => {
+    // Prepare
+    const event = authorizerEvent({ password: 'not-a-jwt' });
+
+    // Act
+    const response = await authorizeConnection(event, {
+      verifyToken,
+      policy,
+      onDeny: () => {
+        throw new Error('logger down');
+      },
+    });
+
+    // Assess
+    expectDenied(response);
+  });
+});
+
+describe('Function: handler() (authorizer)', () => {
+  it('verifies with the configured secret and scopes the policy to the stack’s sensor rule', async () => {
+    // Prepare
+    Object.assign(process.env, {
+      JWT_SECRET: TEST_SECRET,
+      AWS_REGION: REGION,
+      ACCOUNT_ID,
+      SENSOR_RULE_NAME,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    const { handler } = await import('../src/handlers/authorizer.js');
+    const token = await signToken({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 3600 });
+
+    // Act
+    const allowed = await handler(authorizerEvent({ password: token }));
+    const denied = await handler(authorizerEvent({ password: await signToken({ sub: '#' }) }));
+
+    // Assess
+    expect(allowed.isAuthenticated).toBe(true);
+    expect(documentsOf(allowed)).toEqual([
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ARN}:client/alice-*` },
+          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: `${ARN}:topicfilter/updates/user/alice` },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: `${ARN}:topic/updates/user/alice` },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice`,
+          },
+        ],
+      },
+    ]);
+    expectDenied(denied);
+  });
+});
