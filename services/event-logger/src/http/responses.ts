@@ -1,0 +1,48 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** A JSON response for an HTTP API (payload format 2.0). */
+export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** A client error: the handler answers it with its status and message instead of a 500. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: string[] = [],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  toResponse(): APIGatewayProxyStructuredResultV2 {
+    return jsonResponse(this.statusCode, {
+      message: this.message,
+      ...(this.details.length ? { errors: this.details } : {}),
+      ...this.extra,
+    });
+  }
+}
+
+/** The request body as text (HTTP APIs base64-encode bodies they consider binary). */
+export function bodyText(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** Parses the body as JSON or throws a 400. */
+export function jsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): unknown {
+  const text = bodyText(event);
+  if (text.trim() === '') throw new HttpError(400, 'Request body is required (JSON)');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'Request body must be valid JSON');
+  }
+}
