@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const report = join(root, 'test-results', 'jest.json');
+// One report per run: runs started side by side must not read each other's counts.
+const report = join(root, 'test-results', `jest-${process.pid}.json`);
 mkdirSync(dirname(report), { recursive: true });
 rmSync(report, { force: true });
 
@@ -34,6 +35,7 @@ try {
   console.error('jest wrote no report: it failed before running tests (see above).');
   process.exit(run.status || 1);
 }
+rmSync(report, { force: true });
 const failed = summary.numFailedTests + summary.numRuntimeErrorTestSuites;
 const skipped = summary.numPendingTests + summary.numTodoTests;
 console.log(`${summary.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
