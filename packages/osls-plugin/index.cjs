@@ -34,6 +34,7 @@ class BlueprintsLocalInvoke {
       },
       'after:invoke:local:loadEnvVars': () => this.ensureCredentials(),
       'before:invoke:local:invoke': () => this.pointAtEsmBundle(),
+      'after:invoke:local:invoke': () => this.exitWhenDone(),
     };
   }
 
@@ -70,6 +71,13 @@ class BlueprintsLocalInvoke {
       process.env.AWS_ACCESS_KEY_ID = PLACEHOLDER_KEY;
       process.env.AWS_SECRET_ACCESS_KEY = PLACEHOLDER_KEY;
     }
+  }
+
+  // A handler that keeps a connection open across invocations (a database client at module scope)
+  // would keep `invoke local` running forever after printing its result; Lambda freezes the
+  // process instead. Exit shortly after the result unless the process ends on its own first.
+  exitWhenDone() {
+    setTimeout(() => process.exit(process.exitCode || 0), 1000).unref();
   }
 
   pointAtEsmBundle() {

@@ -1,1 +1,3 @@
-export {};
+export * from './LocalPipes.js';
+export * from './localKinesis.js';
+export * from './targetParameters.js';

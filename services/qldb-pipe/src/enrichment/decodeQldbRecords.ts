@@ -1,0 +1,45 @@
+import { MalformedRecordError } from '../errors.js';
+import { InvalidIonError, ionToJson } from '../ion/ionToJson.js';
+import { deaggregateRecord, type KinesisRecordData } from '../kinesis/deaggregateRecord.js';
+import { type EventSelection, isSelected } from '../qldb/selectEvents.js';
+import { NotAQldbRecordError, type QldbEvent, toQldbEvent } from '../qldb/toQldbEvent.js';
+
+/**
+ * The Kinesis records of one Pipes batch → the selected QLDB events, in stream order:
+ * base64 → KPL de-aggregation → Ion → JSON → one event per QLDB record. Any record that does not
+ * decode fails the whole batch with a {@link MalformedRecordError} naming it; nothing is skipped
+ * silently (Pipes then retries, bisects and dead-letters the bad record).
+ *
+ * @example
+ * const events = decodeQldbRecords(pipeBatch, SELECT_EVERYTHING);
+ */
+export function decodeQldbRecords(records: KinesisRecordData[], selection: EventSelection): QldbEvent[] {
+  const events: QldbEvent[] = [];
+  for (const record of records) {
+    for (const user of deaggregateRecord(record)) {
+      const position = {
+        sequenceNumber: user.sequenceNumber,
+        ...(user.subSequenceNumber === undefined ? {} : { subSequenceNumber: user.subSequenceNumber }),
+        partitionKey: user.partitionKey,
+      };
+      let values: ReturnType<typeof ionToJson>;
+      try {
+        values = ionToJson(user.data);
+        if (values.length === 0) throw new InvalidIonError('no Ion value in the record');
+        for (const value of values) {
+          const event = toQldbEvent(value, position);
+          if (isSelected(event, selection)) events.push(event);
+        }
+      } catch (error) {
+        if (error instanceof InvalidIonError || error instanceof NotAQldbRecordError) {
+          throw new MalformedRecordError(user.sequenceNumber, error.message, {
+            ...(user.subSequenceNumber === undefined ? {} : { subSequenceNumber: user.subSequenceNumber }),
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    }
+  }
+  return events;
+}

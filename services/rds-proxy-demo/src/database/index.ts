@@ -1,0 +1,7 @@
+export type { ClientOptions, DatabaseLogger, DatabaseOptions, EndpointRole } from './Database.js';
+export { Database } from './Database.js';
+export { DatabaseConnectionError, isConnectionLost } from './errors.js';
+export type { ConnectionTarget, PasswordProvider } from './passwordProviders.js';
+export { iamAuthTokenProvider, passwordProviderFor } from './passwordProviders.js';
+export type { DatabaseAuth, DatabaseSettings } from './settings.js';
+export { readDatabaseSettings } from './settings.js';
