@@ -138,6 +138,8 @@ export class TemplateResolver {
     const prop = NAME_PROPERTY[r.Type];
     const explicit = prop ? r.Properties?.[prop] : undefined;
     if (explicit !== undefined) return String(this.resolve(explicit, `${logicalId}.${prop}`));
+    // S3 bucket names must be lower case (CloudFormation lower-cases the names it generates) and at most 63 long.
+    if (r.Type === 'AWS::S3::Bucket') return `${this.stack.stackName}-${logicalId}`.toLowerCase().slice(0, 63);
     return `${this.stack.stackName}-${logicalId}`.slice(0, 64);
   }
 

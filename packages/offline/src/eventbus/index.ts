@@ -1,1 +1,3 @@
-export {};
+export * from './eventPattern.js';
+export * from './inputTransformer.js';
+export * from './LocalEventBridge.js';
