@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { isVendorSource, mappingsPerSource, type SourceMap } from '../src/index.js';
+import { isVendorSource, mappingsPerSource, type SourceMap, sourceMapCoverage } from '../src/index.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -50,17 +50,19 @@ describe('Config: esbuild.config.cjs', () => {
     expect(trimmed.sourcesContent).toBeUndefined();
   });
 
-  it('trims vendor files out of the map and keeps the workspace files mapped', () => {
+  it('trims vendor files out of the map and keeps the workspace files mapped line by line', () => {
     // Act
-    const counts = mappingsPerSource(trimmed);
-    const vendor = [...counts].filter(([source]) => isVendorSource(source));
-    const own = [...counts].filter(([source]) => !isVendorSource(source));
+    const coverage = [...sourceMapCoverage(trimmed)];
+    const vendor = coverage.filter(([source]) => isVendorSource(source));
+    const own = coverage.filter(([source]) => !isVendorSource(source));
 
-    // Assess
-    expect(vendor.length).toBeGreaterThan(10);
-    expect(Math.max(...vendor.map(([, n]) => n))).toBeLessThanOrEqual(1);
-    expect(own.find(([s]) => s.endsWith('fixtures/bundle/handler.ts'))?.[1]).toBeGreaterThan(5);
-    expect(own.find(([s]) => s.endsWith('common/src/config/env.ts'))?.[1]).toBeGreaterThan(5);
+    // Assess: vendor code is one source per package, every segment at line 1; own files keep their lines
+    expect(vendor.length).toBeGreaterThan(3);
+    expect(vendor.every(([source]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(source))).toBe(true);
+    expect(Math.max(...vendor.map(([, c]) => c.lines))).toBe(1);
+    expect(own.find(([s]) => s.endsWith('fixtures/bundle/handler.ts'))?.[1].lines).toBeGreaterThanOrEqual(4);
+    expect(own.find(([s]) => s.endsWith('common/src/config/env.ts'))?.[1].lines).toBeGreaterThanOrEqual(3);
+    expect(trimmed.sources.length).toBeLessThan(untrimmed.sources.length / 5);
   });
 
   it('maps vendor code fully without the trim, so the trim is what removes it', () => {
@@ -74,12 +76,13 @@ describe('Config: esbuild.config.cjs', () => {
     // Act
     const map = await bundle(join(dir, 'allow'), { trim: true, mappedPackages: ['@aws-sdk/client-sqs'] });
 
-    // Assess
-    const counts = [...mappingsPerSource(map)];
-    const sqs = counts.filter(([s]) => s.includes('/@aws-sdk/client-sqs/'));
-    const others = counts.filter(([s]) => isVendorSource(s) && !s.includes('/@aws-sdk/client-sqs/'));
-    expect(sqs.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThan(20);
-    expect(Math.max(...others.map(([, n]) => n))).toBeLessThanOrEqual(1);
+    // Assess: client-sqs keeps its files and lines; every other package is still one line
+    const coverage = [...sourceMapCoverage(map)];
+    const sqs = coverage.filter(([s]) => s.includes('/@aws-sdk/client-sqs/dist-es/'));
+    const others = coverage.filter(([s]) => isVendorSource(s) && !s.includes('/@aws-sdk/client-sqs/'));
+    expect(sqs.length).toBeGreaterThan(3);
+    expect(sqs.reduce((sum, [, c]) => sum + c.lines, 0)).toBeGreaterThan(20);
+    expect(Math.max(...others.map(([, c]) => c.lines))).toBe(1);
   });
 
   it('emits ESM that loads CommonJS dependencies and reports the .ts file and line of a throw', async () => {

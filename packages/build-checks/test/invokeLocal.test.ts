@@ -23,7 +23,9 @@ function credentialFreeEnv(): NodeJS.ProcessEnv {
 /** The function keys of a packaged service (`<service>-dev-<key>`). */
 function functionKeys(service: string): string[] {
   const dir = join(servicesDir, service);
-  const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
+  const template = JSON.parse(
+    readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
   const prefix = `${service}-dev-`;
   return Object.values(template.Resources as Record<string, { Type: string; Properties: { FunctionName?: string } }>)
     .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName?.startsWith(prefix))
@@ -51,7 +53,8 @@ describe.each(services)('Command: osls invoke local (%s)', (service) => {
           process.execPath,
           [osls, 'invoke', 'local', '-f', fn, '-p', event],
           { cwd: dir, env: credentialFreeEnv(), timeout: LIMIT_MS, killSignal: 'SIGKILL' },
-          (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? null) : 0, output: stdout + stderr }),
+          (error, stdout, stderr) =>
+            resolve({ code: error ? ((error.code as number) ?? null) : 0, output: stdout + stderr }),
         );
       });
       const elapsed = Date.now() - started;
@@ -59,7 +62,11 @@ describe.each(services)('Command: osls invoke local (%s)', (service) => {
       // Assess: it finished in time, loaded the bundle, and printed something
       const where = `${service}/${fn} (${elapsed} ms, exit ${result.code}):\n${result.output}`;
       if (elapsed >= LIMIT_MS) throw new Error(`invoke local timed out: ${where}`);
-      for (const broken of ['Exception encountered when loading', 'MODULE_NOT_FOUND', 'Unsupported environment variable format']) {
+      for (const broken of [
+        'Exception encountered when loading',
+        'MODULE_NOT_FOUND',
+        'Unsupported environment variable format',
+      ]) {
         if (result.output.includes(broken)) throw new Error(`invoke local could not run the function: ${where}`);
       }
       expect(result.output.trim().length).toBeGreaterThan(0);

@@ -20,7 +20,15 @@ const NOT_A_NAME = new Set([
   'TargetGroupName',
   'DBName',
   'DatabaseName',
+  'StageName',
 ]);
+
+/** A value that points at another resource of the same stack (`Ref`, `Fn::GetAtt`) names nothing new. */
+function isReference(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Fn::GetAtt' || keys[0] === 'Fn::ImportValue');
+}
 
 /**
  * Every name a packaged service would claim on deploy: its stack name, each resource's physical
@@ -42,7 +50,7 @@ export function deployedNames(serviceDir: string): DeployedName[] {
     template.Resources as Record<string, { Properties?: Record<string, unknown> }>,
   )) {
     for (const [key, value] of Object.entries(resource.Properties ?? {})) {
-      if (NAME_KEY.test(key) && !NOT_A_NAME.has(key))
+      if (NAME_KEY.test(key) && !NOT_A_NAME.has(key) && !isReference(value))
         names.push({ where: `${id}.${key}`, value: JSON.stringify(value) });
     }
   }

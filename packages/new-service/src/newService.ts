@@ -150,6 +150,8 @@ export function newService(options: NewServiceOptions): NewServiceResult {
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const stage = mkdtempSync(join(parent, '.new-service-'));
+  chmodSync(stage, 0o755); // mkdtemp makes it private; the fork is an ordinary folder
+
   try {
     copyTree(join(options.repoRoot, 'services', options.from), stage);
     renameTree(stage, rename);

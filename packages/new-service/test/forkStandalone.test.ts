@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkServiceTemplate, formatViolations } from '@blueprints/build-checks';
 import { ensurePackaged } from '@blueprints/offline';
 import { deployedNames, namesNotScopedTo, namesStillCarrying } from '../src/deployedNames.js';
 import { newService } from '../src/newService.js';
-import { forkName, repoRoot, run, services, summaryOf } from './helpers/forkWorkspace.js';
+import { forkName, repoRoot, run, services, summaryOf, tempFolder } from './helpers/forkWorkspace.js';
 
 describe('Command: pnpm new-service <name> --from <service> --standalone <dir>', () => {
   describe.each(services)('from %s', (service) => {
@@ -13,7 +12,7 @@ describe('Command: pnpm new-service <name> --from <service> --standalone <dir>',
     let dir: string;
 
     beforeAll(async () => {
-      dir = join(mkdtempSync(join(tmpdir(), 'blueprints-standalone-')), name);
+      dir = join(tempFolder('blueprints-standalone-'), name);
       newService({ repoRoot, name, from: service, standalone: dir, install: false });
       const install = await run('pnpm', ['install', '--prefer-offline'], dir);
       if (install.code !== 0) throw new Error(`pnpm install failed in ${dir}:\n${install.output}`);

@@ -38,19 +38,36 @@ function decodeSegment(segment: string): number[] {
  * counts.get('../../src/handlers/handler.ts'); // 120
  */
 export function mappingsPerSource(map: SourceMap): Map<string, number> {
-  const counts = new Map<string, number>(map.sources.map((s) => [s, 0]));
+  return new Map([...sourceMapCoverage(map)].map(([source, { segments }]) => [source, segments]));
+}
+
+/**
+ * Per source: how many segments point into it and how many distinct original lines they name. A
+ * vendor package trimmed by the shared esbuild config names one line (line 1) however many
+ * segments point at it; a mapped file names one line per line of its code in the bundle.
+ *
+ * @example
+ * sourceMapCoverage(map).get('node_modules/@aws-sdk/client-sqs'); // { segments: 12, lines: 1 }
+ */
+export function sourceMapCoverage(map: SourceMap): Map<string, { segments: number; lines: number }> {
+  const lines = new Map<string, Set<number>>(map.sources.map((s) => [s, new Set<number>()]));
+  const segments = new Map<string, number>(map.sources.map((s) => [s, 0]));
   let source = 0;
+  let originalLine = 0;
   for (const line of map.mappings.split(';')) {
     for (const segment of line.split(',')) {
       if (segment === '') continue;
       const fields = decodeSegment(segment);
       if (fields.length < 4) continue;
       source += fields[1]!;
+      originalLine += fields[2]!;
       const name = map.sources[source];
-      if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (name === undefined) continue;
+      segments.set(name, (segments.get(name) ?? 0) + 1);
+      lines.get(name)?.add(originalLine);
     }
   }
-  return counts;
+  return new Map(map.sources.map((s) => [s, { segments: segments.get(s) ?? 0, lines: lines.get(s)?.size ?? 0 }]));
 }
 
 /** True for a source path inside node_modules (vendor code). */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -25,9 +25,19 @@ const NOT_COPIED = new Set([
   '.work',
 ]);
 
+/**
+ * A temp folder other users can traverse: rds-proxy-demo's tests run Postgres (installed under the
+ * fork's node_modules) as the `postgres` user, which cannot enter a 0700 folder.
+ */
+export function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 /** A copy of the monorepo (sources only) in a temp folder, so forks never touch the real tree. */
 export function copyRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'blueprints-fork-'));
+  const dir = tempFolder('blueprints-fork-');
   cpSync(repoRoot, dir, { recursive: true, filter: (source) => !NOT_COPIED.has(basename(source)) });
   return dir;
 }

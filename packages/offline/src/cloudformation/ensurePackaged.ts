@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const OSLS_BIN = join('node_modules', 'osls', 'bin', 'serverless.js');
 
 /** The nearest folder at or above the service with osls installed: the monorepo root, or a forked project's root. */
-function projectRoot(serviceDir: string): string {
+export function projectRoot(serviceDir: string): string {
   for (let dir = serviceDir; ; dir = dirname(dir)) {
     if (existsSync(join(dir, OSLS_BIN))) return dir;
     if (dirname(dir) === dir) throw new Error(`osls is not installed in ${serviceDir} or above it: run pnpm install`);
@@ -16,6 +16,16 @@ function projectRoot(serviceDir: string): string {
 const SKIP = new Set(['node_modules', '.serverless', '.esbuild', 'test', 'test-results', '.local', 'README.md']);
 
 /** Newest modification time of the files that shape a service's package. */
+/**
+ * The osls command line a service uses, wherever it is installed (monorepo root or forked project).
+ *
+ * @example
+ * execFile(process.execPath, [oslsBin(serviceDir), 'invoke', 'local', '-f', 'publish'], { cwd: serviceDir });
+ */
+export function oslsBin(serviceDir: string): string {
+  return join(projectRoot(resolve(serviceDir)), OSLS_BIN);
+}
+
 function newestInput(serviceDir: string, root: string): number {
   let newest = 0;
   const visit = (path: string): void => {

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { type EventBridgeEvent, LocalEventBridge } from '@blueprints/offline';
+import { type EventBridgeEvent, LocalEventBridge, oslsBin } from '@blueprints/offline';
 import { ACCOUNT_ID, REGION } from '../helpers/factories.js';
 import { packagedResolver, SERVICE_DIR, startEventsTable } from '../helpers/localTable.js';
 
 const run = promisify(execFile);
-const OSLS = join(SERVICE_DIR, '..', '..', 'node_modules', 'osls', 'bin', 'serverless.js');
+const OSLS = oslsBin(SERVICE_DIR);
 
 /** Runs `osls invoke local -f <fn> -p events/<fn>.json` and returns the handler result it printed. */
 async function invokeLocal(fn: string, env: Record<string, string>): Promise<{ result: unknown; stdout: string }> {

@@ -1,0 +1,17 @@
+// Child process of the error-cost benchmark: loads a bundle built with THROW_FOOTER, throws from the
+// bundle's own code and times the first read of `error.stack` (V8 formats it lazily, and under
+// --enable-source-maps Node maps every frame through the bundle's source map at that moment).
+import { pathToFileURL } from 'node:url';
+
+const [file] = process.argv.slice(2);
+const loaded = await import(pathToFileURL(file).href);
+let stack = '';
+const started = performance.now();
+try {
+  loaded.__benchThrow();
+} catch (error) {
+  stack = error.stack;
+}
+const stackMs = performance.now() - started;
+console.log(`@@bench-result ${JSON.stringify({ stackMs, frames: stack.split('\n').slice(0, 3) })}`);
+process.exit(0);
