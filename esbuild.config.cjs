@@ -167,7 +167,7 @@ const CREATE_REQUIRE_BANNER = [
 
 /** @param {any} serverless the serverless instance serverless-esbuild passes in */
 function esbuildConfig(serverless) {
-  const bundle = (serverless && serverless.service.custom && serverless.service.custom.bundle) || {};
+  const bundle = serverless?.service.custom?.bundle || {};
   return {
     bundle: true,
     minify: true,

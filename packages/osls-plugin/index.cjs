@@ -29,7 +29,7 @@ class BlueprintsLocalInvoke {
       // osls loads the environment in its own before:invoke:local:loadEnvVars hook, which runs
       // before any plugin's; `initialize` is the last point ahead of it.
       initialize: () => {
-        const commands = (serverless.processedInput && serverless.processedInput.commands) || [];
+        const commands = serverless.processedInput?.commands || [];
         if (commands.join(' ') === 'invoke local') this.prepareEnvironment();
       },
       'after:invoke:local:loadEnvVars': () => this.ensureCredentials(),
@@ -40,7 +40,7 @@ class BlueprintsLocalInvoke {
 
   localEnvironment() {
     const custom = this.serverless.service.custom || {};
-    return (custom.local && custom.local.environment) || {};
+    return custom.local?.environment || {};
   }
 
   prepareEnvironment() {
@@ -48,7 +48,7 @@ class BlueprintsLocalInvoke {
     const fn = this.options.function && this.serverless.service.getFunction(this.options.function);
     const local = this.localEnvironment();
     const provider = this.serverless.service.provider;
-    for (const scope of [provider.environment, fn && fn.environment]) {
+    for (const scope of [provider.environment, fn?.environment]) {
       if (!scope) continue;
       for (const [name, value] of Object.entries(scope)) {
         if (!isIntrinsic(value)) continue;

@@ -6,8 +6,8 @@ import {
   checkServiceTemplate,
   formatViolations,
   isVendorSource,
-  mappingsPerSource,
   type SourceMap,
+  sourceMapCoverage,
 } from '../src/index.js';
 
 const servicesDir = join(import.meta.dirname, '..', '..', '..', 'services');

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -216,7 +217,7 @@ export function inlineSharedFragment(serverlessYml: string, sharedYml: string): 
   }
   return serverlessYml.replace(
     /^( *)([\w-]+): \$\{file\(\.\.\/\.\.\/serverless\.shared\.yml\):([\w-]+)\}[^\n]*$/gm,
-    (whole, indent: string, key: string, section: string) => {
+    (_whole, indent: string, key: string, section: string) => {
       const body = sections.get(section);
       if (!body) throw new NewServiceError(`serverless.shared.yml has no section "${section}"`);
       const lines = body

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IoT policy variables are literal `${...}` strings.
 import fc from 'fast-check';
 import {
   evaluateIotPolicy,

@@ -37,7 +37,12 @@ function newestInput(serviceDir: string, root: string): number {
   };
   visit(serviceDir);
   if (root !== serviceDir) {
-    for (const shared of ['esbuild.config.cjs', 'serverless.shared.yml', 'packages/common/src', 'packages/osls-plugin']) {
+    for (const shared of [
+      'esbuild.config.cjs',
+      'serverless.shared.yml',
+      'packages/common/src',
+      'packages/osls-plugin',
+    ]) {
       visit(join(root, shared));
     }
   }

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IoT substitution templates are literal `${...}` strings.
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { presignIotUrl } from '@blueprints/common';
 import type { IoTCustomAuthorizerEvent } from 'aws-lambda';

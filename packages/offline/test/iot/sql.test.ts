@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IoT substitution templates are literal `${...}` strings.
 import { evaluateIotSql, IotSqlSyntaxError, parseIotSql, substituteIotTemplate } from '../../src/iot/index.js';
 
 const reading = { temperature: 22.5, humidity: 40, device: { id: 'd-1', tags: ['a', 'b'] }, status: 'ok', on: true };

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings.
 import { IotPolicyBuilder } from '@blueprints/common';
 import {
   type CfnTemplate,

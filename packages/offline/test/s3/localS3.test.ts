@@ -123,7 +123,6 @@ describe('Function: createBucketsFromTemplate()', () => {
     const resolver = new TemplateResolver(
       {
         Resources: {
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template.
           Named: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': '${AWS::StackName}-archive' } } },
           Other: { Type: 'AWS::SQS::Queue', Properties: {} },
         },

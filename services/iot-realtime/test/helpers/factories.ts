@@ -115,5 +115,4 @@ export function lifecycleEvent(
 }
 
 /** A literal IoT policy variable: the kind of identity that must never reach a policy. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal `${...}` is the attack under test.
 export const POLICY_VARIABLE = '${iot:ClientId}';
