@@ -21,6 +21,7 @@ const NOT_A_NAME = new Set([
   'DBName',
   'DatabaseName',
   'StageName',
+  'LogStreamName',
 ]);
 
 /** A value that points at another resource of the same stack (`Ref`, `Fn::GetAtt`) names nothing new. */
