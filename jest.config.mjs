@@ -10,4 +10,5 @@ const projects = ['packages', 'services'].flatMap((group) =>
     .filter((file) => existsSync(file)),
 );
 
-export default { projects };
+// Most suites wait on servers and child processes rather than the CPU: two workers on two cores.
+export default { projects, maxWorkers: 2 };
