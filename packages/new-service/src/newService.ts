@@ -108,7 +108,8 @@ function writeJson(path: string, value: unknown): void {
 }
 
 function runPnpmInstall(cwd: string): void {
-  const result = spawnSync('pnpm', ['install'], { cwd, stdio: 'inherit', env: process.env });
+  // A new service adds a workspace importer: the lockfile must be updated, also where CI=true makes pnpm freeze it.
+  const result = spawnSync('pnpm', ['install', '--no-frozen-lockfile'], { cwd, stdio: 'inherit', env: process.env });
   if (result.status !== 0) {
     throw new NewServiceError(
       `The fork was written to ${cwd}, but \`pnpm install\` failed there (exit ${result.status}).`,

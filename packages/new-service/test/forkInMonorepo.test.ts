@@ -13,7 +13,7 @@ describe('Command: pnpm new-service <name> --from <service>', () => {
     root = copyRepo();
     for (const service of services)
       newService({ repoRoot: root, name: forkName(service), from: service, install: false });
-    const install = await run('pnpm', ['install', '--prefer-offline'], root);
+    const install = await run('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], root);
     if (install.code !== 0) throw new Error(`pnpm install failed in the fork workspace:\n${install.output}`);
   }, 600_000);
 

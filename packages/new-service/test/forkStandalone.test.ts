@@ -14,7 +14,7 @@ describe('Command: pnpm new-service <name> --from <service> --standalone <dir>',
     beforeAll(async () => {
       dir = join(tempFolder('blueprints-standalone-'), name);
       newService({ repoRoot, name, from: service, standalone: dir, install: false });
-      const install = await run('pnpm', ['install', '--prefer-offline'], dir);
+      const install = await run('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], dir);
       if (install.code !== 0) throw new Error(`pnpm install failed in ${dir}:\n${install.output}`);
     }, 600_000);
 
