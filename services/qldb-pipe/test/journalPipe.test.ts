@@ -5,7 +5,6 @@ import {
   createBucketsFromTemplate,
   createStreamsFromTemplate,
   type EventBridgeEvent,
-  ensurePackaged,
   functionsFromTemplate,
   LocalEventBridge,
   LocalFirehose,
@@ -14,12 +13,12 @@ import {
   type LocalPipes,
   type LocalS3,
   LocalSqs,
-  loadPackagedTemplate,
+  packagedServiceResolver,
   sourceHandlerLoader,
   startLocalKinesis,
   startLocalS3,
   startPipesFromTemplate,
-  TemplateResolver,
+  type TemplateResolver,
 } from '@blueprints/offline';
 import {
   aggregate,
@@ -44,12 +43,7 @@ let pipes: LocalPipes;
 let events: EventBridgeEvent[] = [];
 
 beforeAll(async () => {
-  await ensurePackaged(SERVICE_DIR);
-  resolver = new TemplateResolver(loadPackagedTemplate(SERVICE_DIR), {
-    stackName: 'qldb-pipe-dev',
-    region: 'us-east-1',
-    accountId: '000000000000',
-  });
+  resolver = await packagedServiceResolver(SERVICE_DIR);
   kinesis = await startLocalKinesis();
   await createStreamsFromTemplate(resolver, kinesis.client);
   s3 = await startLocalS3();

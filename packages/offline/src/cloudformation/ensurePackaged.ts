@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
 const run = promisify(execFile);
 const OSLS_BIN = join('node_modules', 'osls', 'bin', 'serverless.js');
@@ -102,5 +103,29 @@ export async function ensurePackaged(serviceDir: string): Promise<void> {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);
     }
+  });
+}
+
+/**
+ * A service's packaged template, resolved as its own stack (`<service>-<stage>` from the packaged
+ * state) in a local account; packages the service first when the template is missing or stale.
+ *
+ * @example
+ * const resolver = await packagedServiceResolver('services/event-logger');
+ * resolver.stack.stackName; // 'event-logger-dev'
+ */
+export async function packagedServiceResolver(
+  serviceDir: string,
+  stack: Partial<StackContext> = {},
+): Promise<TemplateResolver> {
+  await ensurePackaged(serviceDir);
+  const state = JSON.parse(readFileSync(join(serviceDir, '.serverless', 'serverless-state.json'), 'utf8')) as {
+    service?: { service?: string; provider?: { stage?: string } };
+  };
+  return new TemplateResolver(loadPackagedTemplate(serviceDir), {
+    stackName: `${state.service?.service}-${state.service?.provider?.stage ?? 'dev'}`,
+    region: 'us-east-1',
+    accountId: '000000000000',
+    ...stack,
   });
 }

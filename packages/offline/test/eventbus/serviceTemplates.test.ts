@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ensurePackaged } from '../../src/cloudformation/ensurePackaged.js';
-import { loadPackagedTemplate, TemplateResolver } from '../../src/cloudformation/template.js';
+import { packagedServiceResolver } from '../../src/cloudformation/ensurePackaged.js';
 import { type EventBridgeEvent, LocalEventBridge } from '../../src/eventbus/LocalEventBridge.js';
 import { LocalFirehose } from '../../src/firehose/LocalFirehose.js';
 import { LocalSqs } from '../../src/sqs/LocalSqs.js';
@@ -31,12 +30,7 @@ describe('The packaged event-logger template on the local bus', () => {
   let busName: string;
 
   beforeAll(async () => {
-    await ensurePackaged(serviceDir);
-    const resolver = new TemplateResolver(loadPackagedTemplate(serviceDir), {
-      stackName: 'event-logger-dev',
-      region: 'us-east-1',
-      accountId: '000000000000',
-    });
+    const resolver = await packagedServiceResolver(serviceDir);
     bus = await LocalEventBridge.start({ region: 'us-east-1', accountId: '000000000000' });
     sqs = await LocalSqs.start({ region: 'us-east-1', accountId: '000000000000' });
     await sqs.createQueuesFromTemplate(resolver);
@@ -109,12 +103,7 @@ describe('The packaged qldb-pipe template on the local bus', () => {
   let busName: string;
 
   beforeAll(async () => {
-    await ensurePackaged(qldbDir);
-    const resolver = new TemplateResolver(loadPackagedTemplate(qldbDir), {
-      stackName: 'qldb-pipe-dev',
-      region: 'us-east-1',
-      accountId: '000000000000',
-    });
+    const resolver = await packagedServiceResolver(qldbDir);
     bus = await LocalEventBridge.start({ region: 'us-east-1', accountId: '000000000000' });
     s3 = await startLocalS3();
     s3Client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials });

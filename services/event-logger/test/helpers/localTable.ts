@@ -2,10 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createTablesFromTemplate,
-  ensurePackaged,
-  loadPackagedTemplate,
+  packagedServiceResolver,
   startLocalDynamoDb,
-  TemplateResolver,
+  type TemplateResolver,
 } from '@blueprints/offline';
 import { ACCOUNT_ID, REGION } from './factories.js';
 
@@ -14,12 +13,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 /** The service's packaged template, resolved as stack `event-logger-dev` (packages it first when stale). */
 export async function packagedResolver(): Promise<TemplateResolver> {
-  await ensurePackaged(SERVICE_DIR);
-  return new TemplateResolver(loadPackagedTemplate(SERVICE_DIR), {
-    stackName: 'event-logger-dev',
-    region: REGION,
-    accountId: ACCOUNT_ID,
-  });
+  return packagedServiceResolver(SERVICE_DIR, { region: REGION, accountId: ACCOUNT_ID });
 }
 
 /** dynalite with the template's events table. */
