@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './evaluateIotPolicy.js';
 export * from './identity.js';
+export * from './namespace.js';
 export * from './policy.js';
 export * from './presignIotUrl.js';
 export {

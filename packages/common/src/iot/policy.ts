@@ -1,4 +1,5 @@
 import { InvalidIotPolicyError } from './errors.js';
+import type { IotNamespace } from './namespace.js';
 
 /** The IoT Core data-plane actions a connection is authorized for. */
 export type IotAction =
@@ -29,6 +30,11 @@ export interface IotPolicyBuilderOptions {
   region: string;
   accountId: string;
   partition?: string;
+  /**
+   * Scope every name to one deployment: client ids get `<service>_<stage>_`, topics and filters
+   * `<service>/<stage>/` (after `$aws/rules/<rule>/` for Basic Ingest). Names are then given relative.
+   */
+  namespace?: IotNamespace;
 }
 
 /** The resource kind each IoT action is authorized on. */
@@ -46,7 +52,8 @@ export const IOT_ACTION_RESOURCE: Record<IotAction, 'client' | 'topic' | 'topicf
  * Builds least-privilege IoT Core policies with correctly shaped ARNs
  * (`client/` for Connect, `topicfilter/` for Subscribe, `topic/` for Publish, Receive and RetainPublish).
  * Arguments are policy resource patterns: `*` and `?` are wildcards there. Embed untrusted identities
- * only through `iotPolicyResource` (or `assertSafeIotIdentity` + `escapeIotPolicyResource`).
+ * only through `iotPolicyResource` (or `assertSafeIotIdentity` + `escapeIotPolicyResource`). With a
+ * `namespace`, names are relative to the deployment and no statement can reach outside it.
  *
  * @example
  * const policy = new IotPolicyBuilder({ region: 'us-east-1', accountId: '123456789012' })
@@ -58,8 +65,10 @@ export const IOT_ACTION_RESOURCE: Record<IotAction, 'client' | 'topic' | 'topicf
 export class IotPolicyBuilder {
   private readonly statements: IotPolicyStatement[] = [];
   private readonly prefix: string;
+  private readonly namespace: IotNamespace | undefined;
 
   constructor(options: IotPolicyBuilderOptions) {
+    this.namespace = options.namespace;
     const partition = options.partition ?? 'aws';
     if (!/^[a-z0-9-]+$/.test(options.region ?? ''))
       throw new InvalidIotPolicyError(`invalid region "${options.region}"`);
@@ -135,11 +144,9 @@ export class IotPolicyBuilder {
     const resources = names.map((name) => {
       if (typeof name !== 'string' || name === '')
         throw new InvalidIotPolicyError(`${action} resource must be non-empty`);
-      return kind === 'client'
-        ? this.clientArn(name)
-        : kind === 'topic'
-          ? this.topicArn(name)
-          : this.topicFilterArn(name);
+      if (kind === 'client') return this.clientArn(this.namespace ? this.namespace.clientId(name) : name);
+      const scoped = this.namespace ? this.namespace.scopeTopic(name) : name;
+      return kind === 'topic' ? this.topicArn(scoped) : this.topicFilterArn(scoped);
     });
     this.statements.push({
       Effect: effect,
