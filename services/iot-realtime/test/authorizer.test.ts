@@ -6,7 +6,9 @@ import { createTokenVerifier } from '../src/authorization/tokenVerifier.js';
 import {
   ACCOUNT_ID,
   authorizerEvent,
+  NAMESPACE,
   NOW,
+  OTHER_NAMESPACE,
   POLICY_VARIABLE,
   REGION,
   SENSOR_RULE_NAME,
@@ -16,7 +18,10 @@ import {
 } from './helpers/factories.js';
 
 const ARN = `arn:aws:iot:${REGION}:${ACCOUNT_ID}`;
-const policy = { region: REGION, accountId: ACCOUNT_ID, sensorRuleName: SENSOR_RULE_NAME };
+const policy = { region: REGION, accountId: ACCOUNT_ID, sensorRuleName: SENSOR_RULE_NAME, namespace: NAMESPACE };
+/** Topic and client id prefixes of the test deployment. */
+const T = NAMESPACE.topicPrefix;
+const C = NAMESPACE.clientIdPrefix;
 const verifyToken = createTokenVerifier({ secret: TEST_SECRET, now: () => NOW });
 const authorize = (event: unknown) =>
   authorizeConnection(event as IotAuthorizerEvent, { verifyToken, policy, now: () => NOW });
@@ -26,35 +31,42 @@ const documentsOf = (response: IotAuthorizerResponse): IotPolicyDocument[] =>
 
 /** Everything a subject's own policy must allow. */
 const ownResources = (sub: string): Array<[IotAction, string, string]> => [
-  ['iot:Connect', `${ARN}:client/${sub}-tab1`, `${sub}-tab1`],
-  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/${sub}`, `${sub}-tab1`],
-  ['iot:Receive', `${ARN}:topic/updates/user/${sub}`, `${sub}-tab1`],
-  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/${sub}`, `${sub}-tab1`],
+  ['iot:Connect', `${ARN}:client/${C}${sub}-tab1`, `${C}${sub}-tab1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${T}/updates/user/${sub}`, `${C}${sub}-tab1`],
+  ['iot:Receive', `${ARN}:topic/${T}/updates/user/${sub}`, `${C}${sub}-tab1`],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/${T}/updates/sensor/${sub}`, `${C}${sub}-tab1`],
 ];
 
 /** Requests that reach beyond subject `alice`: other subjects, wildcards, broadcast and raw topics. */
 const foreignRequests: Array<[IotAction, string, string]> = [
-  ['iot:Connect', `${ARN}:client/bob-1`, 'bob-1'],
-  ['iot:Connect', `${ARN}:client/user-1`, 'user-1'],
-  ['iot:Connect', `${ARN}:client/alice`, 'alice'],
-  ['iot:Connect', `${ARN}:client/alicebob-1`, 'alicebob-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/#`, 'alice-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/+`, 'alice-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/bob`, 'alice-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/alice/#`, 'alice-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/#`, 'alice-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/news`, 'alice-1'],
-  ['iot:Subscribe', `${ARN}:topicfilter/$aws/events/presence/+/+`, 'alice-1'],
-  ['iot:Receive', `${ARN}:topic/updates/user/bob`, 'alice-1'],
-  ['iot:Receive', `${ARN}:topic/updates/user/alice/extra`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/updates/user/alice`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/updates/user/bob`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/updates/sensor/alice`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/bob`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice/x`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/$aws/rules/other_rule/updates/sensor/alice`, 'alice-1'],
-  ['iot:Publish', `${ARN}:topic/news`, 'alice-1'],
-  ['iot:RetainPublish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice`, 'alice-1'],
+  ['iot:Connect', `${ARN}:client/${C}bob-1`, `${C}bob-1`],
+  ['iot:Connect', `${ARN}:client/${C}user-1`, `${C}user-1`],
+  ['iot:Connect', `${ARN}:client/${C}alice`, `${C}alice`],
+  ['iot:Connect', `${ARN}:client/${C}alicebob-1`, `${C}alicebob-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${T}/updates/user/#`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${T}/updates/user/+`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${T}/updates/user/bob`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${T}/updates/user/alice/#`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/#`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${T}/news`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/$aws/events/presence/+/+`, `${C}alice-1`],
+  ['iot:Receive', `${ARN}:topic/${T}/updates/user/bob`, `${C}alice-1`],
+  ['iot:Receive', `${ARN}:topic/${T}/updates/user/alice/extra`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/${T}/updates/user/alice`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/${T}/updates/user/bob`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/${T}/updates/sensor/alice`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/${T}/updates/sensor/bob`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/${T}/updates/sensor/alice/x`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/other_rule/${T}/updates/sensor/alice`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/${T}/news`, `${C}alice-1`],
+  // The same names without the namespace, and in another deployment of the account.
+  ['iot:Connect', `${ARN}:client/alice-1`, 'alice-1'],
+  ['iot:Connect', `${ARN}:client/${OTHER_NAMESPACE.clientId('alice-1')}`, OTHER_NAMESPACE.clientId('alice-1')],
+  ['iot:Subscribe', `${ARN}:topicfilter/updates/user/alice`, `${C}alice-1`],
+  ['iot:Subscribe', `${ARN}:topicfilter/${OTHER_NAMESPACE.topic('updates/user/alice')}`, `${C}alice-1`],
+  ['iot:Receive', `${ARN}:topic/${OTHER_NAMESPACE.topic('updates/user/alice')}`, `${C}alice-1`],
+  ['iot:Publish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice`, `${C}alice-1`],
+  ['iot:RetainPublish', `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/${T}/updates/sensor/alice`, `${C}alice-1`],
 ];
 
 /** Asserts the response grants exactly `sub`'s own resources and nothing in `foreignRequests`. */
@@ -83,7 +95,7 @@ function expectOnlyOwnResources(response: IotAuthorizerResponse, sub: string): v
     ownResources(sub).map(([action, resource]) => [
       'Allow',
       action,
-      action === 'iot:Connect' ? `${ARN}:client/${sub}-*` : resource,
+      action === 'iot:Connect' ? `${ARN}:client/${C}${sub}-*` : resource,
     ]),
   );
 }
@@ -317,6 +329,7 @@ describe('Function: handler() (authorizer)', () => {
       AWS_REGION: REGION,
       ACCOUNT_ID,
       SENSOR_RULE_NAME,
+      IOT_NAMESPACE: NAMESPACE.topicPrefix,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const { handler } = await import('../src/handlers/authorizer.js');
@@ -332,13 +345,17 @@ describe('Function: handler() (authorizer)', () => {
       {
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ARN}:client/alice-*` },
-          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: `${ARN}:topicfilter/updates/user/alice` },
-          { Effect: 'Allow', Action: 'iot:Receive', Resource: `${ARN}:topic/updates/user/alice` },
+          { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ARN}:client/iot-realtime_test_alice-*` },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: `${ARN}:topicfilter/iot-realtime/test/updates/user/alice`,
+          },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: `${ARN}:topic/iot-realtime/test/updates/user/alice` },
           {
             Effect: 'Allow',
             Action: 'iot:Publish',
-            Resource: `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/updates/sensor/alice`,
+            Resource: `${ARN}:topic/$aws/rules/${SENSOR_RULE_NAME}/iot-realtime/test/updates/sensor/alice`,
           },
         ],
       },

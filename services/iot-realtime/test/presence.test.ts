@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTablesFromTemplate, type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/offline';
 import { PresenceTable } from '../src/presence/PresenceTable.js';
 import { parsePresenceEvent } from '../src/presence/presenceEvent.js';
-import { lifecycleEvent, NOW } from './helpers/factories.js';
+import { lifecycleEvent, NAMESPACE, NOW, OTHER_NAMESPACE } from './helpers/factories.js';
 import { packagedResolver } from './helpers/packagedService.js';
 
 const T0 = NOW.getTime();
@@ -108,7 +108,7 @@ describe('Class: PresenceTable', () => {
 });
 
 describe('Function: handler() (presence)', () => {
-  it('records valid lifecycle events and drops invalid ones', async () => {
+  it('records valid lifecycle events of its deployment and drops invalid and foreign ones', async () => {
     // Prepare
     Object.assign(process.env, {
       PRESENCE_TABLE_NAME: tableName,
@@ -116,17 +116,27 @@ describe('Function: handler() (presence)', () => {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      IOT_NAMESPACE: NAMESPACE.topicPrefix,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const { handler } = await import('../src/handlers/presence.js');
+    const own = NAMESPACE.clientId('user-handler');
+    const foreign = OTHER_NAMESPACE.clientId('user-handler');
 
     // Act
-    const applied = await handler(lifecycleEvent('connected', T0, 'user-handler'));
-    const duplicate = await handler(lifecycleEvent('connected', T0, 'user-handler'));
-    const invalid = await handler({ clientId: 'user-handler', eventType: 'subscribed', timestamp: T0 });
+    const applied = await handler(lifecycleEvent('connected', T0, own));
+    const duplicate = await handler(lifecycleEvent('connected', T0, own));
+    const invalid = await handler({ clientId: own, eventType: 'subscribed', timestamp: T0 });
+    const other = await handler(lifecycleEvent('connected', T0, foreign));
 
     // Assess
-    expect([applied, duplicate, invalid]).toEqual([{ result: 'applied' }, { result: 'stale' }, { result: 'invalid' }]);
-    expect((await table().get('user-handler'))?.status).toBe('connected');
+    expect([applied, duplicate, invalid, other]).toEqual([
+      { result: 'applied' },
+      { result: 'stale' },
+      { result: 'invalid' },
+      { result: 'foreign' },
+    ]);
+    expect((await table().get(own))?.status).toBe('connected');
+    expect(await table().get(foreign)).toBeUndefined();
   });
 });

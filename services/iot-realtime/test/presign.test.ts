@@ -1,7 +1,7 @@
 import { verifyPresignedIotUrl } from '@blueprints/common';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { anonymousConnection, credentialsFromEnvironment } from '../src/access/anonymousAccess.js';
-import { NOW, REGION } from './helpers/factories.js';
+import { NAMESPACE, NOW, REGION } from './helpers/factories.js';
 
 const HOST = 'abc123-ats.iot.us-east-1.amazonaws.com';
 const ROLE_CREDENTIALS = {
@@ -13,13 +13,21 @@ const ROLE_CREDENTIALS = {
 describe('Function: anonymousConnection()', () => {
   it('returns a URL signed with the given credentials, the anonymous client id prefix and its expiry', () => {
     // Prepare
-    const options = { host: HOST, region: REGION, credentials: ROLE_CREDENTIALS, expiresInSeconds: 900, now: NOW };
+    const options = {
+      host: HOST,
+      region: REGION,
+      credentials: ROLE_CREDENTIALS,
+      expiresInSeconds: 900,
+      now: NOW,
+      namespace: NAMESPACE,
+    };
 
     // Act
     const connection = anonymousConnection(options);
 
     // Assess
-    expect(connection.clientIdPrefix).toBe('user-');
+    expect(connection.clientIdPrefix).toBe('iot-realtime_test_user-');
+    expect(connection.topicPrefix).toBe('iot-realtime/test');
     expect(connection.expiresAt).toBe('2026-01-01T00:15:00.000Z');
     expect(connection.url.startsWith(`wss://${HOST}/mqtt?`)).toBe(true);
     const verified = verifyPresignedIotUrl(connection.url, {
@@ -39,6 +47,7 @@ describe('Function: anonymousConnection()', () => {
       credentials: ROLE_CREDENTIALS,
       expiresInSeconds: 900,
       now: NOW,
+      namespace: NAMESPACE,
     });
 
     // Act
@@ -79,7 +88,7 @@ describe('Function: credentialsFromEnvironment()', () => {
 });
 
 describe('Function: handler() (presign)', () => {
-  it('returns { url, clientIdPrefix, expiresAt } with headers that let a CDN cache it for a minute', async () => {
+  it('returns { url, clientIdPrefix, topicPrefix, expiresAt } with headers that let a CDN cache it for a minute', async () => {
     // Prepare
     Object.assign(process.env, {
       IOT_ENDPOINT: HOST,
@@ -89,6 +98,7 @@ describe('Function: handler() (presign)', () => {
       AWS_ACCESS_KEY_ID: ROLE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: ROLE_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: ROLE_CREDENTIALS.sessionToken,
+      IOT_NAMESPACE: NAMESPACE.topicPrefix,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const { handler } = await import('../src/handlers/presign.js');
@@ -105,8 +115,8 @@ describe('Function: handler() (presign)', () => {
       'access-control-allow-origin': '*',
     });
     const body = JSON.parse(String(response.body)) as { url: string; clientIdPrefix: string; expiresAt: string };
-    expect(Object.keys(body).sort()).toEqual(['clientIdPrefix', 'expiresAt', 'url']);
-    expect(body.clientIdPrefix).toBe('user-');
+    expect(Object.keys(body).sort()).toEqual(['clientIdPrefix', 'expiresAt', 'topicPrefix', 'url']);
+    expect(body.clientIdPrefix).toBe('iot-realtime_test_user-');
     const expiresAt = Date.parse(body.expiresAt);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 900_000 - 1000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);

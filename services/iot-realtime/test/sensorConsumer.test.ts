@@ -1,7 +1,7 @@
 import { type IotGatewayMessage, startIotGateway } from '@blueprints/offline';
 import { replyToSender } from '../src/sensors/replyToSender.js';
 import { parseSensorMessage, processSensorMessage } from '../src/sensors/sensorReading.js';
-import { NOW, POLICY_VARIABLE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';
+import { NAMESPACE, NOW, OTHER_NAMESPACE, POLICY_VARIABLE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';
 
 describe('Function: parseSensorMessage()', () => {
   it('returns the reading and the fields the rule added', () => {
@@ -13,7 +13,7 @@ describe('Function: parseSensorMessage()', () => {
 
     // Assess
     expect(message).toEqual({
-      clientId: 'alice-tab1',
+      clientId: 'iot-realtime_test_alice-tab1',
       room: 'alice',
       receivedAt: NOW.getTime(),
       temperature: 21.5,
@@ -41,15 +41,17 @@ describe('Function: parseSensorMessage()', () => {
 });
 
 describe('Function: processSensorMessage()', () => {
-  it('addresses the reply to the subject the client id belongs to', () => {
+  it('addresses the reply to the subject the client id belongs to, in the same deployment', () => {
     // Prepare
-    const message = parseSensorMessage(JSON.stringify(sensorRuleOutput({ clientId: 'alice-tab-2', temperature: 30 })));
+    const message = parseSensorMessage(
+      JSON.stringify(sensorRuleOutput({ clientId: NAMESPACE.clientId('alice-tab-2'), temperature: 30 })),
+    );
 
     // Act
-    const { topic, reading } = processSensorMessage(message, NOW);
+    const { topic, reading } = processSensorMessage(message, NOW, NAMESPACE);
 
     // Assess
-    expect(topic).toBe('updates/user/alice');
+    expect(topic).toBe('iot-realtime/test/updates/user/alice');
     expect(reading).toEqual({
       type: 'sensor-reading',
       room: 'alice',
@@ -63,33 +65,38 @@ describe('Function: processSensorMessage()', () => {
     });
   });
 
-  it.each(['alice', 'user-1', '#-1', '-alice', 'a/b-1', `${POLICY_VARIABLE}-1`])(
-    'refuses client id %s, which names no acceptable subject',
-    (clientId) => {
-      // Prepare
-      const message = parseSensorMessage(JSON.stringify(sensorRuleOutput({ clientId })));
+  it.each([
+    ...['alice', 'user-1', '#-1', '-alice', 'a/b-1', `${POLICY_VARIABLE}-1`].map((id) => NAMESPACE.clientId(id)),
+    'alice-1',
+    OTHER_NAMESPACE.clientId('alice-1'),
+  ])('refuses client id %s, which names no acceptable subject of this deployment', (clientId) => {
+    // Prepare
+    const message = parseSensorMessage(JSON.stringify(sensorRuleOutput({ clientId })));
 
-      // Act
-      const process = () => processSensorMessage(message, NOW);
+    // Act
+    const process = () => processSensorMessage(message, NOW, NAMESPACE);
 
-      // Assess
-      expect(process).toThrow(/clientId does not belong to a subject/);
-    },
-  );
+    // Assess
+    expect(process).toThrow(/clientId does not belong to a subject/);
+  });
 });
 
 describe('Function: replyToSender()', () => {
   it('publishes the processed reading to the sender’s topic', async () => {
     // Prepare
     const published: Array<[string, string]> = [];
-    const handle = replyToSender({ publish: async (t, p) => void published.push([t, p]), now: () => NOW });
+    const handle = replyToSender({
+      publish: async (t, p) => void published.push([t, p]),
+      namespace: NAMESPACE,
+      now: () => NOW,
+    });
 
     // Act
     await handle(sqsRecord(JSON.stringify(sensorRuleOutput())));
 
     // Assess
     expect(published).toHaveLength(1);
-    expect(published[0]?.[0]).toBe('updates/user/alice');
+    expect(published[0]?.[0]).toBe('iot-realtime/test/updates/user/alice');
     expect(JSON.parse(published[0]?.[1] ?? '')).toMatchObject({
       type: 'sensor-reading',
       temperatureC: 21.5,
@@ -103,6 +110,7 @@ describe('Function: replyToSender()', () => {
       publish: async () => {
         throw new Error('ThrottlingException');
       },
+      namespace: NAMESPACE,
     });
 
     // Act
@@ -125,13 +133,14 @@ describe('Function: handler() (sensorConsumer)', () => {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      IOT_NAMESPACE: NAMESPACE.topicPrefix,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const { handler } = await import('../src/handlers/sensorConsumer.js');
     const event = {
       Records: [
-        sqsRecord(JSON.stringify(sensorRuleOutput({ clientId: 'alice-tab1' })), 'good'),
-        sqsRecord(JSON.stringify(sensorRuleOutput({ clientId: 'nobody' })), 'bad'),
+        sqsRecord(JSON.stringify(sensorRuleOutput({ clientId: NAMESPACE.clientId('alice-tab1') })), 'good'),
+        sqsRecord(JSON.stringify(sensorRuleOutput({ clientId: NAMESPACE.clientId('nobody') })), 'bad'),
         sqsRecord('{"temperature":', 'garbled'),
       ],
     };
@@ -142,7 +151,7 @@ describe('Function: handler() (sensorConsumer)', () => {
     // Assess
     try {
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }, { itemIdentifier: 'garbled' }] });
-      expect(published.map((m) => m.topic)).toEqual(['updates/user/alice']);
+      expect(published.map((m) => m.topic)).toEqual(['iot-realtime/test/updates/user/alice']);
       expect(JSON.parse(published[0]?.payload.toString('utf8') ?? '')).toMatchObject({ temperatureC: 21.5 });
     } finally {
       await gateway.close();

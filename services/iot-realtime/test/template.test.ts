@@ -25,22 +25,25 @@ describe('Template: iot-realtime', () => {
     // Prepare
     const policies = iotPoliciesOfFunction(resolver, 'PresignLambdaFunction');
     const decide = (action: IotAction, resource: string) =>
-      evaluateIotPolicy(policies, { action, resource: `${ARN}:${resource}`, clientId: 'user-1' });
+      evaluateIotPolicy(policies, { action, resource: `${ARN}:${resource}`, clientId: 'iot-realtime_dev_user-1' });
 
     // Act
     const statements = statementsOf('PresignRole');
 
     // Assess
     expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
-      ['iot:Connect', `${ARN}:client/user-*`],
-      ['iot:Subscribe', `${ARN}:topicfilter/news`],
-      ['iot:Receive', `${ARN}:topic/news`],
+      ['iot:Connect', `${ARN}:client/iot-realtime_dev_user-*`],
+      ['iot:Subscribe', `${ARN}:topicfilter/iot-realtime/dev/news`],
+      ['iot:Receive', `${ARN}:topic/iot-realtime/dev/news`],
     ]);
-    expect(decide('iot:Connect', 'client/user-abc')).toBe('allow');
-    expect(decide('iot:Connect', 'client/alice-1')).toBe('implicit-deny');
-    expect(decide('iot:Publish', 'topic/news')).toBe('implicit-deny');
+    expect(decide('iot:Connect', 'client/iot-realtime_dev_user-abc')).toBe('allow');
+    expect(decide('iot:Connect', 'client/user-abc')).toBe('implicit-deny');
+    expect(decide('iot:Connect', 'client/iot-realtime_qa_user-abc')).toBe('implicit-deny');
+    expect(decide('iot:Connect', 'client/iot-realtime_dev_alice-1')).toBe('implicit-deny');
+    expect(decide('iot:Publish', 'topic/iot-realtime/dev/news')).toBe('implicit-deny');
     expect(decide('iot:Subscribe', 'topicfilter/#')).toBe('implicit-deny');
-    expect(decide('iot:Receive', 'topic/updates/user/alice')).toBe('implicit-deny');
+    expect(decide('iot:Subscribe', 'topicfilter/news')).toBe('implicit-deny');
+    expect(decide('iot:Receive', 'topic/iot-realtime/dev/updates/user/alice')).toBe('implicit-deny');
   });
 
   it('gives every other function only its own permissions', () => {
@@ -59,9 +62,9 @@ describe('Template: iot-realtime', () => {
           'sqs:ReceiveMessage,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:ChangeMessageVisibility',
           'arn:aws:sqs:us-east-1:000000000000:iot-realtime-dev-sensor-readings',
         ],
-        ['iot:Publish', `${ARN}:topic/updates/user/*`],
+        ['iot:Publish', `${ARN}:topic/iot-realtime/dev/updates/user/*`],
       ],
-      BroadcastRole: [['iot:Publish,iot:RetainPublish', `${ARN}:topic/news`]],
+      BroadcastRole: [['iot:Publish,iot:RetainPublish', `${ARN}:topic/iot-realtime/dev/news`]],
       PresenceRole: [['dynamodb:PutItem', 'arn:aws:dynamodb:us-east-1:000000000000:table/iot-realtime-dev-presence']],
       EndpointLookupRole: [['iot:DescribeEndpoint', '*']],
       AuthorizerRole: [],
@@ -105,15 +108,34 @@ describe('Template: iot-realtime', () => {
     // Assess
     expect(rules.SensorRule?.RuleName).toBe('iot_realtime_dev_sensor');
     expect(rules.SensorRule?.TopicRulePayload.Sql).toBe(
-      "SELECT *, topic(3) AS room, clientid() AS clientId, timestamp() AS receivedAt FROM 'updates/sensor/+'",
+      "SELECT *, topic(5) AS room, clientid() AS clientId, timestamp() AS receivedAt FROM 'iot-realtime/dev/updates/sensor/+'" +
+        " WHERE temperature >= -100 AND temperature <= 150 AND startswith(clientid(), 'iot-realtime_dev_')",
     );
-    expect(rules.PresenceRule?.TopicRulePayload.Sql).toBe("SELECT * FROM '$aws/events/presence/+/+'");
+    expect(rules.PresenceRule?.TopicRulePayload.Sql).toBe(
+      "SELECT * FROM '$aws/events/presence/+/+' WHERE startswith(clientId, 'iot-realtime_dev_')",
+    );
     expect(queue).toMatchObject({
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
         deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:iot-realtime-dev-sensor-readings-dlq',
         maxReceiveCount: 5,
       },
+    });
+  });
+
+  it('creates no account-wide IoT logging unless IOT_LOG_LEVEL asks for it', () => {
+    // Prepare
+    const logging = resolver.resource('IotLogging');
+
+    // Act
+    const created = resourcesOfType(resolver.template, 'AWS::IoT::Logging', resolver.stack);
+
+    // Assess
+    expect(created).toEqual([]);
+    expect(logging.Condition).toBe('IotLoggingEnabled');
+    expect(resolver.resource('IotLoggingRole').Condition).toBe('IotLoggingEnabled');
+    expect(resolver.template.Conditions?.IotLoggingEnabled).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['DISABLED', 'DISABLED'] }],
     });
   });
 });

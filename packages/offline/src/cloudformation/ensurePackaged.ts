@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
@@ -14,7 +14,16 @@ export function projectRoot(serviceDir: string): string {
     if (dirname(dir) === dir) throw new Error(`osls is not installed in ${serviceDir} or above it: run pnpm install`);
   }
 }
-const SKIP = new Set(['node_modules', '.serverless', '.esbuild', 'test', 'test-results', '.local', 'README.md']);
+const SKIP = new Set([
+  'node_modules',
+  '.serverless',
+  '.serverless.kept',
+  '.esbuild',
+  'test',
+  'test-results',
+  '.local',
+  'README.md',
+]);
 
 /** Newest modification time of the files that shape a service's package. */
 /**
@@ -33,7 +42,9 @@ function newestInput(serviceDir: string, root: string): number {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (!stat) return;
     if (stat.isDirectory()) {
-      for (const name of readdirSync(path)) if (!SKIP.has(name)) visit(join(path, name));
+      // `.serverless-<stage>` folders are outputs too (`ensurePackaged(dir, { stage })`).
+      for (const name of readdirSync(path))
+        if (!SKIP.has(name) && !name.startsWith('.serverless')) visit(join(path, name));
     } else newest = Math.max(newest, stat.mtimeMs);
   };
   visit(serviceDir);
@@ -50,10 +61,18 @@ function newestInput(serviceDir: string, root: string): number {
   return newest;
 }
 
-function templateTime(serviceDir: string): number {
+/** Where `osls package` writes: `.serverless` for the default stage, `.serverless-<stage>` for another one. */
+export function packageFolder(stage?: string): string {
+  if (stage === undefined) return '.serverless';
+  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(stage)) throw new Error(`Invalid stage name "${stage}"`);
+  return `.serverless-${stage}`;
+}
+
+function templateTime(serviceDir: string, stage?: string): number {
   return (
-    statSync(join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json'), { throwIfNoEntry: false })
-      ?.mtimeMs ?? 0
+    statSync(join(serviceDir, packageFolder(stage), 'cloudformation-template-update-stack.json'), {
+      throwIfNoEntry: false,
+    })?.mtimeMs ?? 0
   );
 }
 
@@ -80,21 +99,28 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
 /**
  * Runs `osls package` for a service unless its packaged template is newer than every input
  * (service files, the shared esbuild config and serverless fragment, @blueprints/common). Safe to
- * call from parallel test workers: packaging one service is serialised by a lock folder.
+ * call from parallel test workers: packaging one service is serialised by a lock folder. With
+ * `stage`, packages that stage into `.serverless-<stage>` (a second deployment next to the default one).
  *
  * @example
  * await ensurePackaged('services/event-logger');
  * const template = loadPackagedTemplate('services/event-logger');
  */
-export async function ensurePackaged(serviceDir: string): Promise<void> {
+export async function ensurePackaged(serviceDir: string, options: { stage?: string } = {}): Promise<void> {
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
-  if (templateTime(dir) > newestInput(dir, root)) return;
+  const { stage } = options;
+  if (templateTime(dir, stage) > newestInput(dir, root)) return;
   await withLock(join(dir, '.serverless.lock'), async () => {
-    if (templateTime(dir) > newestInput(dir, root)) return;
+    if (templateTime(dir, stage) > newestInput(dir, root)) return;
     const osls = join(root, OSLS_BIN);
+    const args = stage === undefined ? [] : ['--stage', stage, '--package', packageFolder(stage)];
+    // Packaging another stage wipes `.serverless` (serverless-esbuild's work folder): keep the default package aside.
+    const kept = join(dir, '.serverless.kept');
+    const moved = stage !== undefined && existsSync(join(dir, '.serverless'));
+    if (moved) renameSync(join(dir, '.serverless'), kept);
     try {
-      await run(process.execPath, [osls, 'package'], {
+      await run(process.execPath, [osls, 'package', ...args], {
         cwd: dir,
         env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
         maxBuffer: 16 * 1024 * 1024,
@@ -102,6 +128,11 @@ export async function ensurePackaged(serviceDir: string): Promise<void> {
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);
+    } finally {
+      if (moved) {
+        rmSync(join(dir, '.serverless'), { recursive: true, force: true });
+        renameSync(kept, join(dir, '.serverless'));
+      }
     }
   });
 }
@@ -109,6 +140,7 @@ export async function ensurePackaged(serviceDir: string): Promise<void> {
 /**
  * A service's packaged template, resolved as its own stack (`<service>-<stage>` from the packaged
  * state) in a local account; packages the service first when the template is missing or stale.
+ * `options.stage` resolves another stage's package (`.serverless-<stage>`).
  *
  * @example
  * const resolver = await packagedServiceResolver('services/event-logger');
@@ -117,12 +149,14 @@ export async function ensurePackaged(serviceDir: string): Promise<void> {
 export async function packagedServiceResolver(
   serviceDir: string,
   stack: Partial<StackContext> = {},
+  options: { stage?: string } = {},
 ): Promise<TemplateResolver> {
-  await ensurePackaged(serviceDir);
-  const state = JSON.parse(readFileSync(join(serviceDir, '.serverless', 'serverless-state.json'), 'utf8')) as {
+  await ensurePackaged(serviceDir, options);
+  const folder = join(serviceDir, packageFolder(options.stage));
+  const state = JSON.parse(readFileSync(join(folder, 'serverless-state.json'), 'utf8')) as {
     service?: { service?: string; provider?: { stage?: string } };
   };
-  return new TemplateResolver(loadPackagedTemplate(serviceDir), {
+  return new TemplateResolver(loadPackagedTemplate(serviceDir, options.stage), {
     stackName: `${state.service?.service}-${state.service?.provider?.stage ?? 'dev'}`,
     region: 'us-east-1',
     accountId: '000000000000',

@@ -50,8 +50,10 @@ export class UnsupportedIntrinsicError extends Error {
  * const template = loadPackagedTemplate('services/event-logger');
  * const rules = resourcesOfType(template, 'AWS::Events::Rule');
  */
-export function loadPackagedTemplate(serviceDir: string): CfnTemplate {
-  const file = join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
+export function loadPackagedTemplate(serviceDir: string, stage?: string): CfnTemplate {
+  // `.serverless-<stage>`: a second stage packaged by `ensurePackaged(dir, { stage })`.
+  const folder = stage === undefined ? '.serverless' : `.serverless-${stage}`;
+  const file = join(serviceDir, folder, 'cloudformation-template-update-stack.json');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -468,6 +468,11 @@ function callFunction(expr: Extract<IotSqlExpression, { kind: 'call' }>, e: Eval
     }
     case 'isundefined':
       return args()[0] === undefined;
+    case 'startswith': {
+      // Undefined unless both arguments are strings, as in IoT SQL.
+      const [text, prefix] = args();
+      return typeof text === 'string' && typeof prefix === 'string' ? text.startsWith(prefix) : undefined;
+    }
     default:
       throw new Error(`IoT SQL function ${expr.name}() is not supported by the local evaluator`);
   }

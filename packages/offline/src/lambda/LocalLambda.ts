@@ -53,13 +53,20 @@ export function functionsFromTemplate(resolver: TemplateResolver): LocalFunction
 
 /**
  * Loads handlers from the service's TypeScript sources (`src/handlers/x.handler` → `src/handlers/x.ts`).
- * Works under jest and tsx.
+ * Works under jest and tsx. `instance` names a separate copy of the handler module per function (a
+ * query string on its URL), so two deployments of one service in one process each read their own
+ * configuration at module load.
  */
-export function sourceHandlerLoader(serviceDir: string): HandlerLoader {
+export function sourceHandlerLoader(
+  serviceDir: string,
+  options: { instance?: (fn: LocalFunction) => string } = {},
+): HandlerLoader {
   return async (fn) => {
     const dot = fn.handler.lastIndexOf('.');
     const file = join(serviceDir, `${fn.handler.slice(0, dot)}.ts`);
-    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const instance = options.instance?.(fn);
+    const url = pathToFileURL(file).href + (instance ? `?instance=${encodeURIComponent(instance)}` : '');
+    const mod = (await import(url)) as Record<string, unknown>;
     const handler = mod[fn.handler.slice(dot + 1)];
     if (typeof handler !== 'function') throw new Error(`${file} does not export "${fn.handler.slice(dot + 1)}"`);
     return handler as Handler;

@@ -37,6 +37,13 @@ describe('Function: evaluateIotSql()', () => {
     ['booleans and null', "SELECT true AS t, false AS f, null AS n FROM '#'", { t: true, f: false, n: null }],
     ['WHERE true', "SELECT status FROM '#' WHERE temperature > 20 AND humidity <= 40", { status: 'ok' }],
     ['WHERE false', "SELECT status FROM '#' WHERE temperature > 30", undefined],
+    ['startswith() in WHERE', "SELECT status FROM '#' WHERE startswith(clientid(), 'alice_')", { status: 'ok' }],
+    ['startswith() false', "SELECT status FROM '#' WHERE startswith(clientid(), 'bob_')", undefined],
+    [
+      'startswith() of a non-string is undefined',
+      "SELECT startswith(temperature, '2') AS s, 1 AS one FROM '#'",
+      { one: 1 },
+    ],
     [
       'WHERE OR / NOT / parentheses',
       "SELECT status FROM '#' WHERE NOT (temperature < 0 OR status <> 'ok')",

@@ -1,12 +1,14 @@
-import { type IotSigningCredentials, presignIotUrl } from '@blueprints/common';
+import { type IotNamespace, type IotSigningCredentials, presignIotUrl } from '@blueprints/common';
 import { ANONYMOUS_CLIENT_ID_PREFIX } from '../authorization/subject.js';
 
 /** What `GET /iot/url` returns to a browser. */
 export interface AnonymousConnection {
   /** A presigned MQTT-over-WebSocket URL carrying the presign role's (read-only) permissions. */
   url: string;
-  /** Client ids must start with this (`user-<random>`), the only ones the role may connect as. */
+  /** Client ids must start with this (`<service>_<stage>_user-`), the only ones the role may connect as. */
   clientIdPrefix: string;
+  /** Topics of this deployment start with this and `/` (`<service>/<stage>`): news is `<topicPrefix>/news`. */
+  topicPrefix: string;
   /** After this instant the URL can no longer open a connection (open connections stay). */
   expiresAt: string;
 }
@@ -16,6 +18,7 @@ export interface AnonymousConnectionOptions {
   region: string;
   credentials: IotSigningCredentials;
   expiresInSeconds: number;
+  namespace: IotNamespace;
   scheme?: 'wss' | 'ws';
   now?: Date;
 }
@@ -25,7 +28,7 @@ export interface AnonymousConnectionOptions {
  * must be those of a role limited to what anonymous clients may do.
  *
  * @example
- * anonymousConnection({ host: 'abc-ats.iot.us-east-1.amazonaws.com', region: 'us-east-1', credentials, expiresInSeconds: 900 });
+ * anonymousConnection({ host: 'abc-ats.iot.us-east-1.amazonaws.com', region: 'us-east-1', credentials, expiresInSeconds: 900, namespace });
  */
 export function anonymousConnection(options: AnonymousConnectionOptions): AnonymousConnection {
   const now = options.now ?? new Date();
@@ -39,7 +42,8 @@ export function anonymousConnection(options: AnonymousConnectionOptions): Anonym
   });
   return {
     url,
-    clientIdPrefix: ANONYMOUS_CLIENT_ID_PREFIX,
+    clientIdPrefix: options.namespace.clientId(ANONYMOUS_CLIENT_ID_PREFIX),
+    topicPrefix: options.namespace.topicPrefix,
     expiresAt: new Date(now.getTime() + options.expiresInSeconds * 1000).toISOString(),
   };
 }

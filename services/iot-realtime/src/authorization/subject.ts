@@ -1,3 +1,5 @@
+import type { IotNamespace } from '@blueprints/common';
+
 /**
  * Who may appear in a policy. A JWT subject becomes part of client ids (`<sub>-*`) and topics
  * (`updates/user/<sub>`), so it must not be able to widen them: no IAM wildcards (`*`, `?`), no
@@ -8,7 +10,10 @@
  */
 export const SUBJECT_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
 
-/** Client ids of anonymous (presigned URL) clients start with this; no signed-in subject may claim it. */
+/**
+ * Client ids of anonymous (presigned URL) clients start with this inside the deployment's namespace
+ * (`<service>_<stage>_user-`); no signed-in subject may claim it.
+ */
 export const ANONYMOUS_CLIENT_ID_PREFIX = 'user-';
 const RESERVED_SUBJECTS = new Set([ANONYMOUS_CLIENT_ID_PREFIX.slice(0, -1)]);
 
@@ -37,18 +42,28 @@ export function acceptableSubject(subject: unknown): string {
 }
 
 /**
- * The subject a client id belongs to: the part before the first `-` (client ids are `<sub>-<suffix>`).
+ * The subject a client id belongs to: the part between the deployment's prefix and the first `-`
+ * (client ids are `<service>_<stage>_<sub>-<suffix>`). Another deployment's client id is refused.
  *
  * @example
- * subjectOfClientId('alice-tab1'); // 'alice'
+ * subjectOfClientId('iot-realtime_dev_alice-tab1', new IotNamespace('iot-realtime', 'dev')); // 'alice'
  */
-export function subjectOfClientId(clientId: string): string {
-  const dash = clientId.indexOf('-');
+export function subjectOfClientId(clientId: string, namespace: IotNamespace): string {
+  if (!namespace.ownsClientId(clientId)) {
+    throw new UnacceptableSubjectError(`client id is not in this deployment (${namespace.clientIdPrefix}…)`);
+  }
+  const local = namespace.localClientId(clientId);
+  const dash = local.indexOf('-');
   if (dash <= 0) throw new UnacceptableSubjectError('client id is not of the form <subject>-<suffix>');
-  return acceptableSubject(clientId.slice(0, dash));
+  return acceptableSubject(local.slice(0, dash));
 }
 
-/** The topic a subject receives its own messages on. */
-export function userTopic(subject: string): string {
+/** The topic a subject receives its own messages on, relative to the namespace (`updates/user/<sub>`). */
+export function userTopicName(subject: string): string {
   return `updates/user/${acceptableSubject(subject)}`;
+}
+
+/** The full topic a subject receives its own messages on: `<service>/<stage>/updates/user/<sub>`. */
+export function userTopic(subject: string, namespace: IotNamespace): string {
+  return namespace.topic(userTopicName(subject));
 }

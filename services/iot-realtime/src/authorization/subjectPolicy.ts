@@ -1,4 +1,4 @@
-import { IotPolicyBuilder, type IotPolicyDocument, iotPolicyResourceTag } from '@blueprints/common';
+import { type IotNamespace, IotPolicyBuilder, type IotPolicyDocument, iotPolicyResourceTag } from '@blueprints/common';
 import { acceptableSubject } from './subject.js';
 
 /** The custom authorizer response IoT Core expects (policy documents as JSON strings). */
@@ -16,6 +16,8 @@ export interface SubjectPolicyOptions {
   partition?: string;
   /** The sensor topic rule's name: the subject may publish to its Basic Ingest topic only. */
   sensorRuleName: string;
+  /** The deployment's names on the shared broker: every resource of the policy lies inside it. */
+  namespace: IotNamespace;
 }
 
 /** IoT Core limits for custom authorizer responses. */
@@ -30,18 +32,27 @@ export const AUTHORIZER_LIMITS = {
 // The subject is also refused when it contains `-`, the separator in `<sub>-<suffix>` client ids.
 const resource = iotPolicyResourceTag({ alsoForbid: '-', maxBytes: 64 });
 
-/** The Basic Ingest topic a subject publishes sensor readings to (no messaging charge; nobody can subscribe to it). */
-export function sensorIngestTopic(sensorRuleName: string, subject: string): string {
+/**
+ * The Basic Ingest topic a subject publishes sensor readings to (no messaging charge; nobody can
+ * subscribe to it), relative to the namespace: `$aws/rules/<rule>/updates/sensor/<sub>`.
+ */
+export function sensorIngestTopicName(sensorRuleName: string, subject: string): string {
   if (!/^[a-zA-Z0-9_]{1,128}$/.test(sensorRuleName)) throw new Error(`Invalid topic rule name "${sensorRuleName}"`);
   return `$aws/rules/${sensorRuleName}/updates/sensor/${acceptableSubject(subject)}`;
 }
 
+/** The full Basic Ingest topic: `$aws/rules/<rule>/<service>/<stage>/updates/sensor/<sub>`. */
+export function sensorIngestTopic(sensorRuleName: string, subject: string, namespace: IotNamespace): string {
+  return namespace.scopeTopic(sensorIngestTopicName(sensorRuleName, subject));
+}
+
 /**
- * The policy a signed-in subject gets: connect as `<sub>-*`, subscribe to and receive
- * `updates/user/<sub>`, publish to the sensor rule's Basic Ingest topic for `<sub>`. Nothing else.
+ * The policy a signed-in subject gets, every name inside the deployment's namespace: connect as
+ * `<service>_<stage>_<sub>-*`, subscribe to and receive `<service>/<stage>/updates/user/<sub>`,
+ * publish to the sensor rule's Basic Ingest topic for `<sub>`. Nothing else.
  *
  * @example
- * subjectPolicy('alice', { region: 'us-east-1', accountId: '123456789012', sensorRuleName: 'iot_realtime_dev_sensor' });
+ * subjectPolicy('alice', { region: 'us-east-1', accountId: '123456789012', sensorRuleName: 'iot_realtime_dev_sensor', namespace: new IotNamespace('iot-realtime', 'dev') });
  */
 export function subjectPolicy(subject: string, options: SubjectPolicyOptions): IotPolicyDocument {
   const sub = acceptableSubject(subject);
@@ -49,8 +60,9 @@ export function subjectPolicy(subject: string, options: SubjectPolicyOptions): I
     region: options.region,
     accountId: options.accountId,
     ...(options.partition ? { partition: options.partition } : {}),
+    namespace: options.namespace,
   });
-  const ingest = sensorIngestTopic(options.sensorRuleName, sub);
+  const ingest = sensorIngestTopicName(options.sensorRuleName, sub);
   return builder
     .allowConnect([resource`${sub}-*`])
     .allowSubscribe([resource`updates/user/${sub}`])

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { optionalEnv, requiredEnv } from '@blueprints/common';
+import { IotNamespace, optionalEnv, requiredEnv } from '@blueprints/common';
 import type { Context } from 'aws-lambda';
 import { authorizeConnection } from '../authorization/authorizeConnection.js';
 import type { IotAuthorizerEvent } from '../authorization/credentials.js';
@@ -20,6 +20,7 @@ const policy = {
   region: requiredEnv('AWS_REGION'),
   accountId: requiredEnv('ACCOUNT_ID'),
   sensorRuleName: requiredEnv('SENSOR_RULE_NAME'),
+  namespace: IotNamespace.parse(requiredEnv('IOT_NAMESPACE')),
 };
 
 /** IoT Core custom authorizer: a JWT in the MQTT password (or `?token=`) → a policy scoped to its subject. */

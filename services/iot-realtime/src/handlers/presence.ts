@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { integerEnv, requiredEnv } from '@blueprints/common';
+import { IotNamespace, integerEnv, requiredEnv } from '@blueprints/common';
 import type { Context } from 'aws-lambda';
 import { PresenceTable } from '../presence/PresenceTable.js';
 import { InvalidPresenceEventError, parsePresenceEvent } from '../presence/presenceEvent.js';
 
 const logger = new Logger();
+const NAMESPACE = IotNamespace.parse(requiredEnv('IOT_NAMESPACE'));
 const table = new PresenceTable({
   client: new DynamoDBClient({}),
   tableName: requiredEnv('PRESENCE_TABLE_NAME'),
@@ -20,7 +21,7 @@ const table = new PresenceTable({
 export const handler = async (
   event: unknown,
   context?: Context,
-): Promise<{ result: 'applied' | 'stale' | 'invalid' }> => {
+): Promise<{ result: 'applied' | 'stale' | 'invalid' | 'foreign' }> => {
   if (context) logger.addContext(context);
   let presence: ReturnType<typeof parsePresenceEvent>;
   try {
@@ -29,6 +30,11 @@ export const handler = async (
     if (!(error instanceof InvalidPresenceEventError)) throw error;
     logger.warn('Invalid lifecycle event dropped', { reason: error.message });
     return { result: 'invalid' };
+  }
+  // The rule's WHERE already keeps other deployments' clients out; a rule edited without it must not mix them in.
+  if (!NAMESPACE.ownsClientId(presence.clientId)) {
+    logger.warn('Lifecycle event of another deployment dropped', { clientId: presence.clientId });
+    return { result: 'foreign' };
   }
   const result = await table.record(presence);
   logger.info('Presence event', { clientId: presence.clientId, eventType: presence.eventType, result });

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { integerEnv, optionalEnv, requiredEnv } from '@blueprints/common';
+import { IotNamespace, integerEnv, optionalEnv, requiredEnv } from '@blueprints/common';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { anonymousConnection, credentialsFromEnvironment } from '../access/anonymousAccess.js';
 
@@ -8,6 +8,7 @@ const logger = new Logger();
 const IOT_ENDPOINT = requiredEnv('IOT_ENDPOINT');
 const REGION = requiredEnv('AWS_REGION');
 const URL_EXPIRES_IN = integerEnv('URL_EXPIRES_IN', 900, { min: 120, max: 3600 });
+const NAMESPACE = IotNamespace.parse(requiredEnv('IOT_NAMESPACE'));
 const CACHE_MAX_AGE = integerEnv('CACHE_MAX_AGE', 60, { min: 0, max: 300 });
 // `ws` only for a local gateway without TLS.
 const URL_SCHEME = optionalEnv('IOT_URL_SCHEME', 'wss') === 'ws' ? 'ws' : 'wss';
@@ -25,6 +26,7 @@ export const handler = async (_event: unknown, context?: Context): Promise<APIGa
     // Read per request: the runtime may rotate the role's credentials in the environment.
     credentials: credentialsFromEnvironment(),
     expiresInSeconds: URL_EXPIRES_IN,
+    namespace: NAMESPACE,
     scheme: URL_SCHEME,
   });
   return {

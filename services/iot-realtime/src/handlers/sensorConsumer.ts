@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { requiredEnv } from '@blueprints/common';
+import { IotNamespace, requiredEnv } from '@blueprints/common';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { iotDataClient } from '../dataPlane/iotDataClient.js';
 import { replyToSender } from '../sensors/replyToSender.js';
@@ -11,12 +11,13 @@ const iotData = iotDataClient(requiredEnv('IOT_ENDPOINT'));
 const processor = new BatchProcessor(EventType.SQS);
 
 const handleRecord = replyToSender({
+  namespace: IotNamespace.parse(requiredEnv('IOT_NAMESPACE')),
   publish: async (topic, payload) => {
     await iotData.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode(payload) }));
   },
 });
 
-/** Sensor readings from the sensor rule's queue → processed → published to the sender's `updates/user/<sub>`. */
+/** Sensor readings from the sensor rule's queue → processed → published to the sender's `<service>/<stage>/updates/user/<sub>`. */
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
   if (context) logger.addContext(context);
   return processPartialResponse(

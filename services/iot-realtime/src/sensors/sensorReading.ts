@@ -1,3 +1,4 @@
+import type { IotNamespace } from '@blueprints/common';
 import { subjectOfClientId, userTopic } from '../authorization/subject.js';
 
 /** What the sensor topic rule delivers: the client's payload plus the fields its SELECT adds. */
@@ -11,7 +12,7 @@ export interface SensorMessage {
   sensor?: string;
 }
 
-/** The reading as the sender gets it back on `updates/user/<sub>`. */
+/** The reading as the sender gets it back on `<service>/<stage>/updates/user/<sub>`. */
 export interface ProcessedReading {
   type: 'sensor-reading';
   room: string;
@@ -34,7 +35,7 @@ export class InvalidSensorMessageError extends Error {
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /**
- * Parses one queue message body written by the sensor rule (`SELECT *, topic(3) AS room, clientid()
+ * Parses one queue message body written by the sensor rule (`SELECT *, topic(5) AS room, clientid()
  * AS clientId, timestamp() AS receivedAt`). Throws `InvalidSensorMessageError` naming the bad field.
  *
  * @example
@@ -82,15 +83,20 @@ function comfortOf(celsius: number): ProcessedReading['comfort'] {
 
 /**
  * Where the reply goes and what it says. The sender is the subject its client id belongs to
- * (`<sub>-<suffix>`); the authorizer only lets `<sub>` connect with such ids, so this cannot be forged.
+ * (`<service>_<stage>_<sub>-<suffix>`); the authorizer only lets `<sub>` connect with such ids, so
+ * this cannot be forged. The reply goes to the subject's topic in the same deployment's namespace.
  *
  * @example
- * const { topic, reading } = processSensorMessage(message, new Date());
+ * const { topic, reading } = processSensorMessage(message, new Date(), IotNamespace.parse('iot-realtime/dev'));
  */
-export function processSensorMessage(message: SensorMessage, now: Date): { topic: string; reading: ProcessedReading } {
+export function processSensorMessage(
+  message: SensorMessage,
+  now: Date,
+  namespace: IotNamespace,
+): { topic: string; reading: ProcessedReading } {
   let topic: string;
   try {
-    topic = userTopic(subjectOfClientId(message.clientId));
+    topic = userTopic(subjectOfClientId(message.clientId, namespace), namespace);
   } catch (error) {
     throw new InvalidSensorMessageError(`clientId does not belong to a subject: ${(error as Error).message}`);
   }

@@ -1,3 +1,4 @@
+import { IotNamespace } from '@blueprints/common';
 import type { SQSRecord } from 'aws-lambda';
 import { type JWTPayload, SignJWT } from 'jose';
 import type { IotAuthorizerEvent } from '../../src/authorization/credentials.js';
@@ -6,6 +7,10 @@ export const TEST_SECRET = 'test-secret-for-the-authorizer-tests-0123456789';
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 export const SENSOR_RULE_NAME = 'iot_realtime_test_sensor';
+/** The deployment the unit tests act as: topics `iot-realtime/test/…`, client ids `iot-realtime_test_…`. */
+export const NAMESPACE = new IotNamespace('iot-realtime', 'test');
+/** Another deployment in the same account, whose names no policy of NAMESPACE may reach. */
+export const OTHER_NAMESPACE = new IotNamespace('iot-realtime', 'other');
 /** 2026-01-01T00:00:00Z */
 export const NOW = new Date('2026-01-01T00:00:00Z');
 
@@ -88,7 +93,7 @@ export function sensorRuleOutput(overrides: Record<string, unknown> = {}): Recor
     humidity: 40,
     sensor: 'desk',
     room: 'alice',
-    clientId: 'alice-tab1',
+    clientId: NAMESPACE.clientId('alice-tab1'),
     receivedAt: NOW.getTime(),
     ...overrides,
   };

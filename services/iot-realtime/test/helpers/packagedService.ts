@@ -4,7 +4,10 @@ import { packagedServiceResolver, type TemplateResolver } from '@blueprints/offl
 
 export const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The packaged template (`osls package` runs first when it is missing or stale), resolved as stack `iot-realtime-dev` in a local account. */
-export async function packagedResolver(): Promise<TemplateResolver> {
-  return packagedServiceResolver(SERVICE_DIR);
+/**
+ * The packaged template (`osls package` runs first when it is missing or stale), resolved as stack
+ * `iot-realtime-dev` in a local account; with `stage`, that stage's package (`iot-realtime-<stage>`).
+ */
+export async function packagedResolver(options: { stage?: string } = {}): Promise<TemplateResolver> {
+  return packagedServiceResolver(SERVICE_DIR, {}, options);
 }
