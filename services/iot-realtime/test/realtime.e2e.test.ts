@@ -4,7 +4,7 @@
  * the template, LocalSqs + queue triggers for the sensor queue, dynalite for the presence table.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { presignIotUrl } from '@blueprints/common';
+import { type IotNamespace, presignIotUrl } from '@blueprints/common';
 import type { IotGateway, LocalDynamoDb, LocalLambda, QueueTriggers, TemplateResolver } from '@blueprints/offline';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { connectAsync, type IClientOptions, type MqttClient, connect as mqttConnect } from 'mqtt';
@@ -20,12 +20,14 @@ let dynamo: LocalDynamoDb;
 let lambda: LocalLambda;
 let triggers: QueueTriggers;
 let authorizerName: string;
+let ns: IotNamespace;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
   stack = await startLocalStack({ jwtSecret: JWT_SECRET, logLevel: process.env.E2E_LOG_LEVEL ?? 'SILENT' });
   ({ resolver, gateway, dynamo, lambda, triggers } = stack);
   authorizerName = stack.authorizerName;
+  ns = stack.namespace;
 }, 200_000);
 
 afterAll(async () => {
@@ -101,8 +103,8 @@ describe('iot-realtime through the local IoT gateway', () => {
       // Prepare
       const { url, clientIdPrefix } = await presignedUrl();
       const client = await connect(url, { clientId: `${clientIdPrefix}reader1` });
-      await client.subscribeAsync('news', { qos: 1 });
-      const received = nextMessage(client, 'news');
+      await client.subscribeAsync(ns.topic('news'), { qos: 1 });
+      const received = nextMessage(client, ns.topic('news'));
 
       // Act
       const result = await lambda.invoke('BroadcastLambdaFunction', {
@@ -111,7 +113,11 @@ describe('iot-realtime through the local IoT gateway', () => {
       });
 
       // Assess
-      expect(result).toEqual({ topic: 'news', retained: false, bytes: '{"headline":"Hello, readers"}'.length });
+      expect(result).toEqual({
+        topic: 'iot-realtime/dev/news',
+        retained: false,
+        bytes: '{"headline":"Hello, readers"}'.length,
+      });
       expect(await received).toEqual({ headline: 'Hello, readers' });
     },
     E2E_TIMEOUT,
@@ -127,11 +133,11 @@ describe('iot-realtime through the local IoT gateway', () => {
         retain: true,
       });
       const { url } = await presignedUrl();
-      const client = await connect(url, { clientId: 'user-latecomer' });
-      const received = nextMessage(client, 'news');
+      const client = await connect(url, { clientId: ns.clientId('user-latecomer') });
+      const received = nextMessage(client, ns.topic('news'));
 
       // Act
-      await client.subscribeAsync('news', { qos: 1 });
+      await client.subscribeAsync(ns.topic('news'), { qos: 1 });
 
       // Assess
       expect(await received).toEqual({ headline: 'Retained' });
@@ -153,12 +159,16 @@ describe('iot-realtime through the local IoT gateway', () => {
       const tableName = resolver.physicalName('PresenceTable');
 
       // Act
-      await connect(url, { clientId: 'user-present' });
+      await connect(url, { clientId: ns.clientId('user-present') });
       await gateway.idle();
 
       // Assess
       const read = async () =>
-        (await ddb.send(new GetItemCommand({ TableName: tableName, Key: { clientId: { S: 'user-present' } } }))).Item;
+        (
+          await ddb.send(
+            new GetItemCommand({ TableName: tableName, Key: { clientId: { S: ns.clientId('user-present') } } }),
+          )
+        ).Item;
       let item = await read();
       for (let i = 0; i < 50 && !item; i++) {
         await new Promise((r) => setTimeout(r, 50));
@@ -175,11 +185,11 @@ describe('iot-realtime through the local IoT gateway', () => {
     async () => {
       // Prepare
       const { url } = await presignedUrl();
-      const client = await connect(url, { clientId: 'user-nosy' });
+      const client = await connect(url, { clientId: ns.clientId('user-nosy') });
       const wasClosed = closed(client);
 
       // Act
-      client.subscribe('updates/user/alice');
+      client.subscribe(ns.topic('updates/user/alice'));
 
       // Assess
       expect(await wasClosed).toBe(true);
@@ -194,7 +204,7 @@ describe('iot-realtime through the local IoT gateway', () => {
       const { url } = await presignedUrl();
 
       // Act
-      const outcome = await connectOutcome(url, { clientId: 'alice-1' });
+      const outcome = await connectOutcome(url, { clientId: ns.clientId('alice-1') });
 
       // Assess
       expect(outcome).toBe('refused');
@@ -229,7 +239,9 @@ describe('iot-realtime through the local IoT gateway', () => {
 
       // Act
       const outcomes = await Promise.all(
-        [tampered, widened, expired, unknownKey].map((u, i) => connectOutcome(u, { clientId: `user-bad${i}` })),
+        [tampered, widened, expired, unknownKey].map((u, i) =>
+          connectOutcome(u, { clientId: ns.clientId(`user-bad${i}`) }),
+        ),
       );
 
       // Assess
@@ -244,15 +256,19 @@ describe('iot-realtime through the local IoT gateway', () => {
     async () => {
       // Prepare
       const token = await signToken({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
-      const client = await connect(authorizerUrl(), { clientId: 'alice-tab1', username: 'alice', password: token });
-      await client.subscribeAsync('updates/user/alice', { qos: 1 });
-      const reply = nextMessage(client, 'updates/user/alice');
+      const client = await connect(authorizerUrl(), {
+        clientId: ns.clientId('alice-tab1'),
+        username: 'alice',
+        password: token,
+      });
+      await client.subscribeAsync(ns.topic('updates/user/alice'), { qos: 1 });
+      const reply = nextMessage(client, ns.topic('updates/user/alice'));
       const before = Date.now();
       const ruleName = resolver.physicalName('SensorRule');
 
       // Act
       await client.publishAsync(
-        `$aws/rules/${ruleName}/updates/sensor/alice`,
+        `$aws/rules/${ruleName}/${ns.topic('updates/sensor/alice')}`,
         JSON.stringify({ temperature: 22.5, humidity: 35, sensor: 'desk' }),
         { qos: 1 },
       );
@@ -281,13 +297,21 @@ describe('iot-realtime through the local IoT gateway', () => {
     async () => {
       // Prepare
       const token = await signToken({ sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
-      const client = await connect(authorizerUrl(), { clientId: 'mallory-1', username: 'mallory', password: token });
+      const client = await connect(authorizerUrl(), {
+        clientId: ns.clientId('mallory-1'),
+        username: 'mallory',
+        password: token,
+      });
       const wasClosed = closed(client);
 
       // Act
-      client.publish(`$aws/rules/${resolver.physicalName('SensorRule')}/updates/sensor/alice`, '{"temperature":99}', {
-        qos: 1,
-      });
+      client.publish(
+        `$aws/rules/${resolver.physicalName('SensorRule')}/${ns.topic('updates/sensor/alice')}`,
+        '{"temperature":99}',
+        {
+          qos: 1,
+        },
+      );
 
       // Assess
       expect(await wasClosed).toBe(true);
@@ -306,9 +330,17 @@ describe('iot-realtime through the local IoT gateway', () => {
 
       // Act
       const outcomes = [
-        await connectOutcome(authorizerUrl(), { clientId: 'alice-2', username: 'alice', password: expired }),
-        await connectOutcome(authorizerUrl(), { clientId: 'alice-3', username: 'alice', password: forged }),
-        await connectOutcome(authorizerUrl(), { clientId: 'bob-1', username: 'alice', password: valid }),
+        await connectOutcome(authorizerUrl(), {
+          clientId: ns.clientId('alice-2'),
+          username: 'alice',
+          password: expired,
+        }),
+        await connectOutcome(authorizerUrl(), {
+          clientId: ns.clientId('alice-3'),
+          username: 'alice',
+          password: forged,
+        }),
+        await connectOutcome(authorizerUrl(), { clientId: ns.clientId('bob-1'), username: 'alice', password: valid }),
       ];
 
       // Assess
