@@ -95,6 +95,11 @@ export interface IotGateway {
   idle(): Promise<void>;
   /** Connected clients. */
   connections(): Array<{ clientId: string; principal: string }>;
+  /**
+   * Cuts a client's connection as a network failure would (no DISCONNECT, lifecycle reason
+   * `CONNECTION_LOST`): for reconnect tests. False when no such client is connected.
+   */
+  dropConnection(clientId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -505,6 +510,14 @@ export async function startIotGateway(options: IotGatewayOptions): Promise<IotGa
         clientId: c.id,
         principal: sessions.get(c)?.principal ?? '',
       })),
+    dropConnection: (clientId) => {
+      const client = brokerClients()[clientId];
+      if (!client) return false;
+      const session = sessions.get(client);
+      if (session && !session.reason) session.reason = 'CONNECTION_LOST';
+      (client as Client & { conn: { destroy(): void } }).conn.destroy();
+      return true;
+    },
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       for (const ws of wss.clients) ws.terminate();

@@ -118,6 +118,27 @@ describe('Function: startIotGateway()', () => {
       expect(JSON.parse((await received).payload.toString())).toEqual({ headline: 'hello' });
     });
 
+    it('cuts a connection like a network failure and reports CONNECTION_LOST', async () => {
+      // Prepare
+      const client = await anonymous('user-drop');
+      const wasClosed = closed(client);
+
+      // Act
+      const dropped = gateway.dropConnection('user-drop');
+
+      // Assess
+      await wasClosed;
+      await gateway.idle();
+      expect(dropped).toBe(true);
+      expect(gateway.dropConnection('user-nobody')).toBe(false);
+      const event = lambdaEvents.find(
+        (e) =>
+          (e.payload as { clientId?: string; eventType?: string }).clientId === 'user-drop' &&
+          (e.payload as { eventType?: string }).eventType === 'disconnected',
+      );
+      expect((event?.payload as { disconnectReason?: string } | undefined)?.disconnectReason).toBe('CONNECTION_LOST');
+    });
+
     it('accepts temporary credentials whose token follows the signature', async () => {
       // Act
       const client = await anonymous('user-2', temporaryCredentials);
