@@ -1,10 +1,12 @@
 // Browser client for iot-realtime. mqtt.js is served from the `mqtt` package's dist build
 // (`web/serve.ts` serves it from node_modules; `pnpm web:vendor` copies it next to this file for static hosting).
+// Connections go through realtimeClient.js: reconnect with backoff, fresh URL/token before expiry, resubscribe.
+import { createRealtimeClient } from './realtimeClient.js';
 import mqtt from './vendor/mqtt.esm.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-for (const name of ['api', 'endpoint', 'authorizer', 'rule']) {
+for (const name of ['api', 'endpoint', 'authorizer', 'rule', 'namespace']) {
   if (params.has(name)) $(name).value = params.get(name);
 }
 // `ws` only for the local gateway (no TLS); IoT Core always needs `wss`.
@@ -15,6 +17,17 @@ function setStatus(id, text, kind = '') {
   const el = $(id);
   el.textContent = text;
   el.className = `status ${kind}`;
+}
+
+/** The client's state as the page shows it. */
+function showState(id, state, detail, connectedText) {
+  if (state === 'connected') setStatus(id, connectedText(detail), 'connected');
+  else if (state === 'waiting') {
+    const seconds = ((detail.delayMs ?? 0) / 1000).toFixed(1);
+    setStatus(id, `reconnecting in ${seconds} s (attempt ${detail.attempt}): ${detail.error}`, 'waiting');
+  } else if (state === 'refreshing') setStatus(id, 'refreshing credentials…', 'connected refreshing');
+  else if (state === 'connecting') setStatus(id, 'connecting…');
+  else setStatus(id, 'disconnected');
 }
 
 function show(listId, topic, payload) {
@@ -31,70 +44,76 @@ function show(listId, topic, payload) {
 
 let anonymousClient;
 $('connect-anonymous').addEventListener('click', async () => {
-  anonymousClient?.end(true);
-  setStatus('anonymous-status', 'fetching URL…');
-  try {
-    const api = $('api').value.replace(/\/$/, '');
-    const response = await fetch(`${api}/iot/url`);
-    if (!response.ok) throw new Error(`GET /iot/url answered ${response.status}`);
-    const { url, clientIdPrefix } = await response.json();
-    const client = mqtt.connect(url, {
-      clientId: `${clientIdPrefix}${randomSuffix()}`,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
-    anonymousClient = client;
-    client.on('connect', () => {
-      setStatus('anonymous-status', 'connected', 'connected');
-      client.subscribe('news', { qos: 1 });
-    });
-    client.on('message', (topic, payload) => show('news', topic, payload));
-    client.on('close', () => setStatus('anonymous-status', 'disconnected'));
-    client.on('error', (error) => setStatus('anonymous-status', error.message, 'error'));
-  } catch (error) {
-    setStatus('anonymous-status', error.message, 'error');
-  }
+  anonymousClient?.stop();
+  const api = $('api').value.replace(/\/$/, '');
+  // The topic prefix comes with the URL: GET /iot/url answers for one deployment.
+  const first = await fetchUrl(api).catch((error) => setStatus('anonymous-status', error.message, 'error'));
+  if (!first) return;
+  let pending = first;
+  anonymousClient = createRealtimeClient({
+    mqtt,
+    // Every (re)connect and refresh gets a new URL and a new client id.
+    connection: async () => {
+      const { url, clientIdPrefix, expiresAt } = pending ?? (await fetchUrl(api));
+      pending = undefined;
+      return { url, clientId: `${clientIdPrefix}${randomSuffix()}`, expiresAt };
+    },
+    subscriptions: [`${first.topicPrefix}/news`],
+    onMessage: (topic, payload) => show('news', topic, payload),
+    onState: (state, detail) => showState('anonymous-status', state, detail, () => 'connected'),
+  });
+  anonymousClient.start();
 });
 
-/** The JWT's subject (decoded, not verified: the authorizer verifies it). */
-function subjectOf(token) {
+async function fetchUrl(api) {
+  const response = await fetch(`${api}/iot/url`);
+  if (!response.ok) throw new Error(`GET /iot/url answered ${response.status}`);
+  return response.json();
+}
+
+/** The JWT's claims (decoded, not verified: the authorizer verifies it). */
+function claimsOf(token) {
   const payload = token.split('.')[1] ?? '';
   const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(json).sub;
+  return JSON.parse(json);
 }
 
 let signedInClient;
 let subject;
 $('connect-signed-in').addEventListener('click', () => {
-  signedInClient?.end(true);
-  const token = $('token').value.trim();
+  signedInClient?.stop();
+  const namespace = $('namespace').value.trim();
   try {
-    subject = subjectOf(token);
+    subject = claimsOf($('token').value.trim()).sub;
   } catch {
     setStatus('signed-in-status', 'not a JWT', 'error');
     return;
   }
   const url = `${scheme}://${$('endpoint').value}/mqtt?x-amz-customauthorizer-name=${encodeURIComponent($('authorizer').value)}`;
-  const client = mqtt.connect(url, {
-    clientId: `${subject}-${randomSuffix()}`,
-    username: subject,
-    password: token,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
+  signedInClient = createRealtimeClient({
+    mqtt,
+    // Read the token field again each time: paste a new token and the next refresh uses it.
+    connection: async () => {
+      const token = $('token').value.trim();
+      const { exp } = claimsOf(token);
+      return {
+        url,
+        // `<service>_<stage>_<sub>-<random>`: the namespace with `/` turned into `_`.
+        clientId: `${namespace.replace('/', '_')}_${subject}-${randomSuffix()}`,
+        username: subject,
+        password: token,
+        // The authorizer disconnects when the token expires: move to the current token before then.
+        ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}),
+      };
+    },
+    subscriptions: [`${namespace}/updates/user/${subject}`],
+    onMessage: (topic, payload) => show('updates', topic, payload),
+    onState: (state, detail) => {
+      showState('signed-in-status', state, detail, () => `connected as ${subject}`);
+      $('send-reading').disabled = state !== 'connected' && state !== 'refreshing';
+    },
   });
-  signedInClient = client;
-  setStatus('signed-in-status', 'connecting…');
-  client.on('connect', () => {
-    setStatus('signed-in-status', `connected as ${subject}`, 'connected');
-    client.subscribe(`updates/user/${subject}`, { qos: 1 });
-    $('send-reading').disabled = false;
-  });
-  client.on('message', (topic, payload) => show('updates', topic, payload));
-  client.on('close', () => {
-    setStatus('signed-in-status', 'disconnected');
-    $('send-reading').disabled = true;
-  });
-  client.on('error', (error) => setStatus('signed-in-status', error.message, 'error'));
+  signedInClient.start();
 });
 
 $('send-reading').addEventListener('click', () => {
@@ -104,7 +123,8 @@ $('send-reading').addEventListener('click', () => {
     sensor: 'browser',
   };
   // Basic Ingest: straight to the sensor rule, no message broker charge; only this subject's topic is allowed.
-  signedInClient?.publish(`$aws/rules/${$('rule').value}/updates/sensor/${subject}`, JSON.stringify(reading), {
-    qos: 1,
+  const topic = `$aws/rules/${$('rule').value}/${$('namespace').value.trim()}/updates/sensor/${subject}`;
+  signedInClient?.publish(topic, JSON.stringify(reading), { qos: 1 }).catch((error) => {
+    setStatus('signed-in-status', error.message, 'error');
   });
 });

@@ -18,6 +18,7 @@ const FILES: Record<string, [file: string, type: string]> = {
   '/': [join(WEB_DIR, 'index.html'), 'text/html; charset=utf-8'],
   '/index.html': [join(WEB_DIR, 'index.html'), 'text/html; charset=utf-8'],
   '/app.js': [join(WEB_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
+  '/realtimeClient.js': [join(WEB_DIR, 'realtimeClient.js'), 'text/javascript; charset=utf-8'],
   '/style.css': [join(WEB_DIR, 'style.css'), 'text/css; charset=utf-8'],
   '/vendor/mqtt.esm.js': [MQTT_BROWSER_BUILD, 'text/javascript; charset=utf-8'],
 };
