@@ -9,18 +9,20 @@ const ROLE_CREDENTIALS = {
   secretAccessKey: 'presign-role-secret-key',
   sessionToken: 'presign-role-session-token/with+special=chars',
 };
+/** What presign passes for a 15-minute URL in the test deployment. */
+const OPTIONS = {
+  host: HOST,
+  region: REGION,
+  credentials: ROLE_CREDENTIALS,
+  expiresInSeconds: 900,
+  now: NOW,
+  namespace: NAMESPACE,
+};
 
 describe('Function: anonymousConnection()', () => {
   it('returns a URL signed with the given credentials, the anonymous client id prefix and its expiry', () => {
     // Prepare
-    const options = {
-      host: HOST,
-      region: REGION,
-      credentials: ROLE_CREDENTIALS,
-      expiresInSeconds: 900,
-      now: NOW,
-      namespace: NAMESPACE,
-    };
+    const options = { ...OPTIONS };
 
     // Act
     const connection = anonymousConnection(options);
@@ -41,14 +43,7 @@ describe('Function: anonymousConnection()', () => {
 
   it('signs a URL that other credentials cannot have produced', () => {
     // Prepare
-    const connection = anonymousConnection({
-      host: HOST,
-      region: REGION,
-      credentials: ROLE_CREDENTIALS,
-      expiresInSeconds: 900,
-      now: NOW,
-      namespace: NAMESPACE,
-    });
+    const connection = anonymousConnection(OPTIONS);
 
     // Act
     const verify = () =>

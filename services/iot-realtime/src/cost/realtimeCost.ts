@@ -116,6 +116,17 @@ export function tieredCost(units: number, price: TieredPrice): number {
   return cost;
 }
 
+const minutesLine = (units: number, price: FlatPrice): CostLine => ({
+  item: 'connection minutes',
+  units,
+  cost: flatCost(units, price),
+});
+const tieredLine = (name: string, units: number, price: TieredPrice): CostLine => ({
+  item: `${name} (${price.meteringKb} KB units)`,
+  units,
+  cost: tieredCost(units, price),
+});
+
 const afterFree = (units: number, free: number, load: RealtimeLoad) =>
   load.freeTier ? Math.max(0, units - free) : units;
 
@@ -129,12 +140,8 @@ export function iotCoreCost(load: RealtimeLoad, prices: RegionPrices['iotCore'])
   const rules = afterFree(load.ruleActions > 0 ? v.publishes * ruleSize : 0, prices.freeTier.rulesTriggered, load);
   const actions = afterFree(v.publishes * load.ruleActions * ruleSize, prices.freeTier.actionsApplied, load);
   const lines: CostLine[] = [
-    { item: 'connection minutes', units: minutes, cost: flatCost(minutes, prices.connectionMinutes) },
-    {
-      item: `messages (${prices.messages.meteringKb} KB units)`,
-      units: messages,
-      cost: tieredCost(messages, prices.messages),
-    },
+    minutesLine(minutes, prices.connectionMinutes),
+    tieredLine('messages', messages, prices.messages),
     { item: 'rules triggered', units: rules, cost: flatCost(rules, prices.rulesTriggered) },
     { item: 'rule actions applied', units: actions, cost: flatCost(actions, prices.actionsApplied) },
   ];
@@ -148,12 +155,8 @@ export function appSyncEventsCost(load: RealtimeLoad, prices: RegionPrices['appS
   const minutes = afterFree(v.connectionMinutes, prices.freeTier.connectionMinutes, load);
   const operations = afterFree((v.publishes + v.deliveries) * size, prices.freeTier.operations, load);
   const lines: CostLine[] = [
-    { item: 'connection minutes', units: minutes, cost: flatCost(minutes, prices.connectionMinutes) },
-    {
-      item: `operations (${prices.operations.meteringKb} KB units)`,
-      units: operations,
-      cost: tieredCost(operations, prices.operations),
-    },
+    minutesLine(minutes, prices.connectionMinutes),
+    tieredLine('operations', operations, prices.operations),
   ];
   return { option: 'AppSync Events', lines, total: sum(lines) };
 }
@@ -169,12 +172,8 @@ export function apiGatewayWebSocketCost(load: RealtimeLoad, prices: RegionPrices
   const received = load.publisher === 'client' ? v.publishes : 0;
   const messages = afterFree((v.deliveries + received) * size, prices.freeTier.messages, load);
   const lines: CostLine[] = [
-    { item: 'connection minutes', units: minutes, cost: flatCost(minutes, prices.connectionMinutes) },
-    {
-      item: `messages (${prices.messages.meteringKb} KB units)`,
-      units: messages,
-      cost: tieredCost(messages, prices.messages),
-    },
+    minutesLine(minutes, prices.connectionMinutes),
+    tieredLine('messages', messages, prices.messages),
   ];
   return { option: 'API Gateway WebSocket', lines, total: sum(lines) };
 }
