@@ -148,15 +148,17 @@ async function connectMqtt() {
     ?.http?.routes.find((r) => r.routeKey === 'GET /iot/url');
   if (!presign || !window.mqtt) return;
   $('mqtt-status').textContent = 'presigning…';
-  const { url, clientIdPrefix } = await (await fetch(presign.url)).json();
+  const { url, clientIdPrefix, topicPrefix } = await (await fetch(presign.url)).json();
+  // iot-realtime's topics live under its deployment's namespace (`<service>/<stage>/news`).
+  const news = topicPrefix ? `${topicPrefix}/news` : 'news';
   const client = window.mqtt.connect(url, {
     clientId: `${clientIdPrefix}${Math.random().toString(36).slice(2, 10)}`,
     protocolVersion: 4,
     reconnectPeriod: 0,
   });
   client.on('connect', () => {
-    client.subscribe('news', { qos: 1 }, (error) => {
-      $('mqtt-status').textContent = error ? `subscribe failed: ${error.message}` : 'connected · subscribed to news';
+    client.subscribe(news, { qos: 1 }, (error) => {
+      $('mqtt-status').textContent = error ? `subscribe failed: ${error.message}` : `connected · subscribed to ${news}`;
       $('mqtt-status').dataset.state = error ? 'error' : 'subscribed';
     });
   });

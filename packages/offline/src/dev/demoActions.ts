@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { IotNamespace } from '@blueprints/common';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { resourcesOfType } from '../cloudformation/template.js';
 import { pipesFromTemplate } from '../pipes/LocalPipes.js';
@@ -45,6 +46,8 @@ export class DemoActions {
     const ruleName = authorizer?.environment.SENSOR_RULE_NAME;
     if (!authorizer || !ruleName)
       throw new Error('iot-realtime has no authorizer with JWT_SECRET and SENSOR_RULE_NAME');
+    // Its topics and client ids live under the deployment's namespace (`<service>/<stage>/…`).
+    const namespace = IotNamespace.parse(authorizer.environment.IOT_NAMESPACE);
     const [authorizerId] = resourcesOfType(s.resolver.template, 'AWS::IoT::Authorizer', s.resolver.stack)[0] ?? [];
     const authorizerName = String(
       (s.resolver.resolve(s.resolver.resource(String(authorizerId)).Properties ?? {}) as { AuthorizerName: string })
@@ -60,14 +63,14 @@ export class DemoActions {
         String(authorizer.environment.JWT_SECRET),
       );
       const client = await connectAsync(`${gateway.wsUrl}?x-amz-customauthorizer-name=${authorizerName}`, {
-        clientId: `${subject}-dashboard`,
+        clientId: namespace.clientId(`${subject}-dashboard`),
         username: subject,
         password: token,
         protocolVersion: 4,
         reconnectPeriod: 0,
         connectTimeout: 5000,
       });
-      await client.subscribeAsync(`updates/user/${subject}`, { qos: 1 });
+      await client.subscribeAsync(namespace.topic(`updates/user/${subject}`), { qos: 1 });
       return client;
     })().catch((error) => {
       this.sensorClient = undefined;
@@ -79,7 +82,7 @@ export class DemoActions {
       temperature: Math.round((18 + Math.random() * 10) * 10) / 10,
       humidity: Math.round(30 + Math.random() * 30),
     };
-    const topic = `$aws/rules/${ruleName}/updates/sensor/${subject}`;
+    const topic = `$aws/rules/${ruleName}/${namespace.topic(`updates/sensor/${subject}`)}`;
     await client.publishAsync(topic, JSON.stringify(reading), { qos: 1 });
     return { topic, reading };
   }
