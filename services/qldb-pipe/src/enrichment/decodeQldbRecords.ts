@@ -21,6 +21,9 @@ export function decodeQldbRecords(records: KinesisRecordData[], selection: Event
         sequenceNumber: user.sequenceNumber,
         ...(user.subSequenceNumber === undefined ? {} : { subSequenceNumber: user.subSequenceNumber }),
         partitionKey: user.partitionKey,
+        ...(record.approximateArrivalTimestamp === undefined
+          ? {}
+          : { approximateArrivalTime: Math.round(record.approximateArrivalTimestamp * 1000) }),
       };
       let values: ReturnType<typeof ionToJson>;
       try {
