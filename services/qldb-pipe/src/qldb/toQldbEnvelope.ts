@@ -98,7 +98,10 @@ function epochMillis(value: JsonValue | undefined): number | undefined {
  * @example
  * toQldbEnvelope(event, { persist: false });
  */
-export function toQldbEnvelope(event: QldbEvent, options: { persist: boolean; now?: () => number }): Envelope<QldbEvent> {
+export function toQldbEnvelope(
+  event: QldbEvent,
+  options: { persist: boolean; now?: () => number },
+): Envelope<QldbEvent> {
   const createdAt =
     epochMillis(event.txTime) ??
     epochMillis(objectField(event.payload, 'blockTimestamp')) ??

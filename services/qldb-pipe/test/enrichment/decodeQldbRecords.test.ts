@@ -28,10 +28,10 @@ describe('Function: decodeQldbRecords()', () => {
         qldbStreamArn: STREAM_ARN,
         payload: { controlRecordType: 'CREATED' },
         kinesis: {
-        sequenceNumber: record.sequenceNumber,
-        partitionKey: record.partitionKey,
-        approximateArrivalTime: 1592510799200,
-      },
+          sequenceNumber: record.sequenceNumber,
+          partitionKey: record.partitionKey,
+          approximateArrivalTime: 1592510799200,
+        },
       },
     ]);
   });
