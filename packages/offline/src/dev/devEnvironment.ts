@@ -342,7 +342,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         });
         const p = pipes;
         closers.push(() => p.stop());
-        for (const pipe of p.pipes) pipeBuses.add(pipe.target.split('/').slice(-1)[0] ?? pipe.target);
+        for (const pipe of p.pipes) {
+          // A pipe whose target is a function (qldb-pipe) publishes through it to the service's own buses.
+          if (pipe.targetKind === 'lambda') for (const b of buses) pipeBuses.add(b);
+          else pipeBuses.add(pipe.target.split('/').slice(-1)[0] ?? pipe.target);
+        }
       }
       const routes = httpRoutesFromTemplate(s.resolver);
       let http: DevService['http'];
