@@ -40,7 +40,10 @@ describe('Packaged template (osls package)', () => {
     return resolver;
   };
   const roleOf = (functionId: string) =>
-    propertiesOf(template, (propertiesOf(template, functionId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    propertiesOf(
+      template,
+      (propertiesOf(template, functionId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    );
   const inlineStatements = (role: Record<string, unknown>) =>
     (role.Policies as Array<{ PolicyDocument: unknown }>).flatMap((policy) => statementsOf(policy.PolicyDocument));
   const managedStatements = (role: Record<string, unknown>) =>

@@ -2,7 +2,7 @@ import {
   BeginTransactionCommand,
   CommitTransactionCommand,
   ExecuteStatementCommand,
-  RDSDataClient,
+  type RDSDataClient,
   RollbackTransactionCommand,
 } from '@aws-sdk/client-rds-data';
 import { READ_ONLY_VIOLATION, StatementFailedError, WriteRefusedError } from './errors.js';
@@ -74,7 +74,9 @@ export class DataApiSqlRunner implements SqlRunner {
           formatRecordsAs: 'JSON',
         }),
       );
-      const rows = response.formattedRecords ? (JSON.parse(response.formattedRecords) as Record<string, unknown>[]) : [];
+      const rows = response.formattedRecords
+        ? (JSON.parse(response.formattedRecords) as Record<string, unknown>[])
+        : [];
       return {
         columns: (response.columnMetadata ?? []).map((column) => column.label ?? column.name ?? '?'),
         rows,
@@ -85,7 +87,8 @@ export class DataApiSqlRunner implements SqlRunner {
       // The Data API reports database errors as DatabaseErrorException with "SQLState: NNNNN" in the text.
       const sqlState = /SQLState: ([0-9A-Z]{5})/.exec(message)?.[1];
       if (sqlState === READ_ONLY_VIOLATION) throw new WriteRefusedError(message);
-      if ((error as Error).name === 'DatabaseErrorException') throw new StatementFailedError(message, sqlState, { cause: error });
+      if ((error as Error).name === 'DatabaseErrorException')
+        throw new StatementFailedError(message, sqlState, { cause: error });
       throw error;
     }
   }

@@ -23,7 +23,11 @@ export class LocalSqlRunner implements SqlRunner {
 
   constructor(connection: LocalConnection) {
     this.description = `local PostgreSQL ${connection.host}:${connection.port} (database "${connection.database}", user "${connection.user}")`;
-    this.#client = new pg.Client({ ...connection, connectionTimeoutMillis: 5000, application_name: 'rds-proxy-demo-db' });
+    this.#client = new pg.Client({
+      ...connection,
+      connectionTimeoutMillis: 5000,
+      application_name: 'rds-proxy-demo-db',
+    });
   }
 
   async run(sql: string, options: { write: boolean }): Promise<SqlResult> {
@@ -47,7 +51,9 @@ export class LocalSqlRunner implements SqlRunner {
   async #query(sql: string, queryMode: 'simple' | 'extended'): Promise<SqlResult> {
     try {
       // Simple protocol for --write: a file of several statements (a migration, the bootstrap) runs as written.
-      const result = (await this.#client.query({ text: sql, queryMode } as pg.QueryConfig)) as pg.QueryResult | pg.QueryResult[];
+      const result = (await this.#client.query({ text: sql, queryMode } as pg.QueryConfig)) as
+        | pg.QueryResult
+        | pg.QueryResult[];
       const last = Array.isArray(result) ? result[result.length - 1] : result;
       return {
         columns: last?.fields.map((field) => field.name) ?? [],

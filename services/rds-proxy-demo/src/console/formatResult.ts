@@ -20,7 +20,11 @@ export function formatTable(result: SqlResult): string {
   if (result.columns.length === 0) return `${count}\n`;
   const cells = result.rows.map((row) => result.columns.map((column) => cellText(row[column]).replace(/\n/g, '\\n')));
   const widths = result.columns.map((column, i) => Math.max(column.length, ...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (values: string[]) => values.map((value, i) => ` ${value.padEnd(widths[i] ?? 0)} `).join('|').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => ` ${value.padEnd(widths[i] ?? 0)} `)
+      .join('|')
+      .trimEnd();
   return [line(result.columns), widths.map((width) => '-'.repeat(width + 2)).join('+'), ...cells.map(line), count]
     .join('\n')
     .concat('\n');

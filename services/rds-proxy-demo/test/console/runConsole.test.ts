@@ -67,7 +67,9 @@ describe('Function: runConsole() --local', () => {
         '',
       ].join('\n'),
     );
-    expect(io.err()).toMatch(/^-- local PostgreSQL 127\.0\.0\.1:\d+ \(database "app", user "app_admin"\), read-only\n$/);
+    expect(io.err()).toMatch(
+      /^-- local PostgreSQL 127\.0\.0\.1:\d+ \(database "app", user "app_admin"\), read-only\n$/,
+    );
   });
 
   it('prints JSON with --json, for scripts', async () => {
@@ -75,7 +77,10 @@ describe('Function: runConsole() --local', () => {
     const io = capture(env);
 
     // Act
-    const code = await runConsole(['--local', '--json', "SELECT type, count(*)::int AS n FROM articles GROUP BY type ORDER BY type"], io);
+    const code = await runConsole(
+      ['--local', '--json', 'SELECT type, count(*)::int AS n FROM articles GROUP BY type ORDER BY type'],
+      io,
+    );
 
     // Assess
     expect(code).toBe(EXIT.ok);
@@ -103,7 +108,9 @@ describe('Function: runConsole() --local', () => {
 
     // Assess
     expect(code).toBe(EXIT.refused);
-    expect(io.err()).toMatch(/Refused: the console is read-only unless started with --write, and this statement writes \(cannot execute .* in a read-only transaction\)\. Check it, then run it again with --write\./);
+    expect(io.err()).toMatch(
+      /Refused: the console is read-only unless started with --write, and this statement writes \(cannot execute .* in a read-only transaction\)\. Check it, then run it again with --write\./,
+    );
     expect(io.out()).toBe('');
     expect(await articleCount()).toBe(6);
   });
@@ -126,7 +133,10 @@ describe('Function: runConsole() --local', () => {
     const io = capture(env);
 
     // Act
-    const code = await runConsole(['--local', '--write', "UPDATE articles SET summary = summary WHERE type = 'news'"], io);
+    const code = await runConsole(
+      ['--local', '--write', "UPDATE articles SET summary = summary WHERE type = 'news'"],
+      io,
+    );
 
     // Assess
     expect(code).toBe(EXIT.ok);
@@ -146,9 +156,9 @@ describe('Function: runConsole() --local', () => {
 
     // Assess
     expect(code).toBe(EXIT.ok);
-    expect((await postgres.admin.query("SELECT rolcreaterole FROM pg_roles WHERE rolname = 'app_migrator'")).rows).toEqual([
-      { rolcreaterole: true },
-    ]);
+    expect(
+      (await postgres.admin.query("SELECT rolcreaterole FROM pg_roles WHERE rolname = 'app_migrator'")).rows,
+    ).toEqual([{ rolcreaterole: true }]);
   });
 
   it('reports a failing statement with its SQLSTATE and exit code 1', async () => {

@@ -53,8 +53,8 @@ export async function startFaultyTcpProxy(target?: { host: string; port: number 
         client.write(chunk);
       } else if (current.mode === 'slow') {
         // Chained, so chunks keep their order.
-        serverChunks = serverChunks.then(
-          () => new Promise((resolve) => setTimeout(resolve, current.delayMs)).then(() => void client.write(chunk)),
+        serverChunks = serverChunks.then(() =>
+          new Promise((resolve) => setTimeout(resolve, current.delayMs)).then(() => void client.write(chunk)),
         );
       }
     });

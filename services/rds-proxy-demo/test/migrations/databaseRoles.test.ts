@@ -55,9 +55,7 @@ describe('Database roles created by migrations', () => {
     const reports = await Promise.all([applyMigrations(first, MIGRATIONS), applyMigrations(second, MIGRATIONS)]);
 
     // Assess
-    expect(reports.map((report) => report.applied)).toEqual(
-      expect.arrayContaining([['0001', '0002', '0003'], []]),
-    );
+    expect(reports.map((report) => report.applied)).toEqual(expect.arrayContaining([['0001', '0002', '0003'], []]));
     const { rows } = await postgres.admin.query<{ rolname: string; rolcanlogin: boolean; rolsuper: boolean }>(
       `SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname`,
       [Object.values(FUNCTION_USERS)],
