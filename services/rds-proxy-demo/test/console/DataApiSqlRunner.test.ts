@@ -1,7 +1,5 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { DataApiSqlRunner, StatementFailedError, WriteRefusedError } from '../../src/console/index.js';
-import { Database } from '../../src/database/index.js';
-import { applyMigrations, MIGRATIONS } from '../../src/migrations/index.js';
 import { type LocalDataApi, startLocalDataApi } from '../helpers/localDataApi.js';
 import {
   LOCAL_DATABASE,
@@ -21,13 +19,11 @@ describe('Class: DataApiSqlRunner', () => {
   let postgres: LocalPostgres;
   let dataApi: LocalDataApi;
   let runner: DataApiSqlRunner;
-  const articleCount = async () => (await postgres.admin.query('SELECT count(*)::int AS n FROM articles')).rows[0].n;
+  const articleCount = () => postgres.articleCount();
 
   beforeAll(async () => {
     postgres = await startLocalPostgres();
-    const database = new Database(postgres.settings());
-    await applyMigrations(await database.getClient(), MIGRATIONS);
-    await database.close();
+    await postgres.migrate();
     dataApi = await startLocalDataApi({
       host: '127.0.0.1',
       port: postgres.port,

@@ -3,8 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type ConsoleIo, EXIT, runConsole } from '../../src/console/index.js';
-import { Database } from '../../src/database/index.js';
-import { applyMigrations, MIGRATIONS } from '../../src/migrations/index.js';
 import {
   LOCAL_PASSWORD,
   LOCAL_USER,
@@ -31,13 +29,11 @@ function capture(env: Record<string, string>): ConsoleIo & { out: () => string; 
 describe('Function: runConsole() --local', () => {
   let postgres: LocalPostgres;
   let env: Record<string, string>;
-  const articleCount = async () => (await postgres.admin.query('SELECT count(*)::int AS n FROM articles')).rows[0].n;
+  const articleCount = () => postgres.articleCount();
 
   beforeAll(async () => {
     postgres = await startLocalPostgres();
-    const database = new Database(postgres.settings());
-    await applyMigrations(await database.getClient(), MIGRATIONS);
-    await database.close();
+    await postgres.migrate();
     env = { DB_PORT: String(postgres.port), DB_USER: LOCAL_USER, DB_PASSWORD: LOCAL_PASSWORD };
   }, POSTGRES_START_TIMEOUT_MS);
 
