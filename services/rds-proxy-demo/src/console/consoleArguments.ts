@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConsoleUsageError } from './errors.js';
+import { isSingleStatement } from './singleStatement.js';
 
 export interface ConsoleArguments {
   sql: string;
@@ -60,6 +61,13 @@ export function parseConsoleArguments(argv: readonly string[], env: Env = proces
   const sql = (file !== undefined ? readStatementFile(file) : positional.join(' ')).trim();
   if (sql === '') throw new ConsoleUsageError(`No SQL statement given\n\n${USAGE}`);
 
+  const write = flags.has('--write');
+  if (!write && !isSingleStatement(sql)) {
+    throw new ConsoleUsageError(
+      'Refused: a read-only run takes ONE statement, and this text holds several (a second one could run ' +
+        'after the read-only transaction ends). Run them one at a time, or with --write for a script.',
+    );
+  }
   const local = flags.has('--local');
   const clusterArn = values.get('--cluster-arn') ?? env.DB_CLUSTER_ARN;
   const secretArn = values.get('--secret-arn') ?? env.DB_SECRET_ARN;
@@ -71,7 +79,7 @@ export function parseConsoleArguments(argv: readonly string[], env: Env = proces
   }
   return {
     sql,
-    write: flags.has('--write'),
+    write,
     json: flags.has('--json'),
     local,
     database: values.get('--database') ?? env.DB_NAME ?? 'app',

@@ -119,8 +119,8 @@ describe('Function: runConsole() --local', () => {
     const code = await runConsole(['--local', 'COMMIT; DELETE FROM articles'], io);
 
     // Assess
-    expect(code).toBe(EXIT.statementFailed);
-    expect(io.err()).toMatch(/ERROR 42601: cannot insert multiple commands into a prepared statement/);
+    expect(code).toBe(EXIT.refused);
+    expect(io.err()).toMatch(/Refused: a read-only run takes ONE statement/);
     expect(await articleCount()).toBe(6);
   });
 
