@@ -8,5 +8,5 @@ export type { LocalConnection } from './LocalSqlRunner.js';
 export { LocalSqlRunner } from './LocalSqlRunner.js';
 export type { ConsoleIo } from './runConsole.js';
 export { EXIT, runConsole } from './runConsole.js';
-export { isSingleStatement } from './singleStatement.js';
 export type { SqlResult, SqlRunner } from './SqlResult.js';
+export { isSingleStatement } from './singleStatement.js';
