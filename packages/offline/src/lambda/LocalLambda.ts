@@ -85,10 +85,38 @@ export function createLambdaContext(fn: LocalFunction): Context {
   };
 }
 
+/** Host values of the variables function environments have replaced (undefined: the host had none). */
+const hostValues = new Map<string, string | undefined>();
+/** The variables the last applied function environment set, whichever LocalLambda applied it. */
+let appliedKeys = new Set<string>();
+/** First loads, one after another: a module reads `process.env` while it loads, across awaits. */
+let firstLoads: Promise<unknown> = Promise.resolve();
+
+/**
+ * Makes `process.env` hold `variables` and nothing another function set: variables of the previous
+ * function that this one does not declare go back to their host value (or away).
+ */
+function applyFunctionEnvironment(variables: Record<string, string>): void {
+  for (const key of appliedKeys) {
+    if (key in variables) continue;
+    const host = hostValues.get(key);
+    if (host === undefined) delete process.env[key];
+    else process.env[key] = host;
+    hostValues.delete(key);
+  }
+  for (const [key, value] of Object.entries(variables)) {
+    if (!appliedKeys.has(key)) hostValues.set(key, process.env[key]);
+    process.env[key] = value;
+  }
+  appliedKeys = new Set(Object.keys(variables));
+}
+
 /**
  * The local Lambda service: invokes a template's functions by name or ARN. A function's environment
  * is applied to `process.env` before its module loads and before each call, because handlers read
- * their configuration at module load, as they do in Lambda.
+ * their configuration at module load, as they do in Lambda. Each call sees exactly its own
+ * function's variables (and the base environment): whatever another function set is removed first,
+ * and first loads run one at a time so a module reads its own configuration.
  *
  * @example
  * const lambda = new LocalLambda(functionsFromTemplate(resolver), sourceHandlerLoader(serviceDir));
@@ -126,12 +154,18 @@ export class LocalLambda {
 
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
     const fn = this.find(nameOrArn);
-    Object.assign(process.env, this.baseEnvironment, fn.environment);
+    const environment = { ...this.baseEnvironment, ...fn.environment };
     let handler = this.loaded.get(fn.name);
     if (!handler) {
-      handler = this.loader(fn);
+      handler = firstLoads.then(() => {
+        applyFunctionEnvironment(environment);
+        return this.loader(fn);
+      });
+      firstLoads = handler.catch(() => undefined);
       this.loaded.set(fn.name, handler);
     }
-    return (await handler)(event, createLambdaContext(fn));
+    const loaded = await handler;
+    applyFunctionEnvironment(environment);
+    return loaded(event, createLambdaContext(fn));
   }
 }
