@@ -9,7 +9,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { type DevProcess, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
 
 const ARTEFACTS = join(REPO_ROOT, 'packages', 'offline', 'test-results');
-const FLOW_TIMEOUT = 20_000;
+const FLOW_TIMEOUT = 60_000;
 // A test waits for one or two flows; jest runs several projects with its 5 s default timeout (a
 // project's own testTimeout is ignored then), so this file sets its own.
 import.meta.jest.setTimeout(3 * FLOW_TIMEOUT);

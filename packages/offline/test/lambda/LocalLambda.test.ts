@@ -87,7 +87,51 @@ describe('Class: LocalLambda', () => {
     expect(b).toEqual(expect.objectContaining({ atLoad: { NAME: 'b', ONLY_A: undefined } }));
   });
 
-  it('puts back the host value of a variable a previous function overrode', async () => {
+  it('keeps overlapping invocations apart when they read process.env after an await', async () => {
+    // Prepare: each handler reads its configuration only after B has been invoked in between
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const lambda = new LocalLambda(
+      functionsWith({ A: { NAME: 'a', ONLY_A: 'secret-of-a' }, B: { NAME: 'b' } }),
+      async () => async () => {
+        await gate;
+        return { NAME: process.env.NAME, ONLY_A: process.env.ONLY_A };
+      },
+    );
+
+    // Act
+    const a = lambda.invoke('svc-dev-a', {});
+    const b = lambda.invoke('svc-dev-b', {});
+    const outside = { NAME: process.env.NAME, ONLY_A: process.env.ONLY_A };
+    release();
+
+    // Assess
+    expect(await a).toEqual({ NAME: 'a', ONLY_A: 'secret-of-a' });
+    expect(await b).toEqual({ NAME: 'b', ONLY_A: undefined });
+    expect(outside).toEqual({ NAME: undefined, ONLY_A: undefined });
+  });
+
+  it('keeps what a function sets in process.env to that function, across its calls', async () => {
+    // Prepare
+    const lambda = new LocalLambda(functionsWith({ A: { NAME: 'a' }, B: { NAME: 'b' } }), async (fn) => async () => {
+      const seen = process.env.SHARED;
+      process.env.SHARED = `set-by-${fn.name}`;
+      return seen;
+    });
+
+    // Act
+    const firstA = await lambda.invoke('svc-dev-a', {});
+    const firstB = await lambda.invoke('svc-dev-b', {});
+    const secondA = await lambda.invoke('svc-dev-a', {});
+
+    // Assess
+    expect([firstA, firstB, secondA]).toEqual([undefined, undefined, 'set-by-svc-dev-a']);
+    expect(process.env.SHARED).toBeUndefined();
+  });
+
+  it('leaves the host value of a variable a function overrides untouched', async () => {
     // Prepare
     process.env.SHARED = 'from-the-host';
     const lambda = new LocalLambda(
