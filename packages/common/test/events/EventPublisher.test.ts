@@ -1,25 +1,34 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
-import {
-  EventPublisher,
-  EventTooLargeError,
-  eventEntrySize,
-  MAX_PUT_EVENTS_BYTES,
-  PublishFailedError,
-} from '../../src/events/index.js';
-import { FailureInjectingEventBridge, type WireEntry } from './helpers/FailureInjectingEventBridge.js';
+import { EventPublisher, EventTooLargeError, eventEntrySize, PublishFailedError } from '../../src/events/index.js';
+import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
+import { type FaultPlan, LoopbackEventBridge, type ReceivedEntry } from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, payloadOfSize, seededRandom } from './helpers/factories.js';
 
 const BUS = 'orders-bus';
 const SOURCE = 'test.publisher';
 
+const bridges: LoopbackEventBridge[] = [];
+afterEach(async () => {
+  await Promise.all(bridges.splice(0).map((b) => b.close()));
+});
+
+/** A loopback EventBridge for one test, closed after it. */
+async function startBridge(plan?: FaultPlan): Promise<LoopbackEventBridge> {
+  const bridge = await LoopbackEventBridge.start(plan);
+  bridges.push(bridge);
+  return bridge;
+}
+
+/** A publisher on `bridge` that records its backoff waits instead of sleeping, one call at a time. */
 function publisherFor(
-  bridge: FailureInjectingEventBridge,
+  bridge: LoopbackEventBridge,
   options: Partial<ConstructorParameters<typeof EventPublisher>[0]> = {},
 ) {
   const delays: number[] = [];
   const publisher = new EventPublisher({
-    client: bridge.client,
+    client: bridge.client(),
+    concurrency: 1,
     eventBusName: BUS,
     source: SOURCE,
     correlationId: CORRELATION_ID,
@@ -33,13 +42,13 @@ function publisherFor(
   return { publisher, delays };
 }
 
-const sequenceNrs = (entries: WireEntry[]) => entries.map((e) => e.sequenceNr);
+const sequenceNrs = (entries: ReceivedEntry[]) => entries.map((e) => e.sequenceNr);
 
 describe('Class: EventPublisher', () => {
   describe('Method: flush()', () => {
     it('sends 25 events in 3 PutEvents calls of 10, 10 and 5, in publish order', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       for (let i = 1; i <= 25; i++) publisher.publish('order.placed', { orderId: `o-${i}` });
 
@@ -55,11 +64,11 @@ describe('Class: EventPublisher', () => {
       expect(publisher.pending).toBe(0);
     });
 
-    it('splits batches so no PutEvents request exceeds 256 KB by AWS sizing rules', async () => {
+    it('splits batches so no PutEvents request exceeds the request limit by AWS sizing rules', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
-      for (let i = 0; i < 5; i++) publisher.publish('blob.stored', payloadOfSize(100 * 1024));
+      for (let i = 0; i < 5; i++) publisher.publish('blob.stored', payloadOfSize(400 * 1024));
 
       // Act
       await publisher.flush();
@@ -68,18 +77,21 @@ describe('Class: EventPublisher', () => {
       expect(bridge.calls.map((c) => c.length)).toEqual([2, 2, 1]);
       for (const call of bridge.calls) {
         const bytes = call.reduce((sum, e) => sum + eventEntrySize(e), 0);
-        expect(bytes).toBeLessThanOrEqual(MAX_PUT_EVENTS_BYTES);
+        expect(bytes).toBeLessThanOrEqual(PUT_EVENTS_MAX_REQUEST_BYTES);
       }
       expect(bridge.calls.flatMap(sequenceNrs)).toEqual([1, 2, 3, 4, 5]);
     });
 
     it('retries only the failed entries until every entry is accepted', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge((call) => (entry) => {
-        if (call === 1 && entry.sequenceNr === 2) return { errorCode: 'ThrottlingException' };
-        if (call <= 2 && entry.sequenceNr === 5) return { errorCode: 'InternalFailure' };
-        return 'ok';
-      });
+      const bridge = await startBridge((call) => ({
+        kind: 'entries',
+        entry: (entry) => {
+          if (call === 1 && entry.sequenceNr === 2) return { errorCode: 'ThrottlingException' };
+          if (call <= 2 && entry.sequenceNr === 5) return { errorCode: 'InternalFailure' };
+          return 'ok';
+        },
+      }));
       const { publisher, delays } = publisherFor(bridge);
       for (let i = 1; i <= 8; i++) publisher.publish('order.placed', { orderId: `o-${i}` });
 
@@ -89,19 +101,24 @@ describe('Class: EventPublisher', () => {
       // Assess
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8], [2, 5], [5]]);
       expect(published.map((p) => p.sequenceNr)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-      expect(bridge.accepted.map((a) => a.entry.sequenceNr).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(bridge.accepted.map((a) => a.entry.sequenceNr ?? 0).sort((a, b) => a - b)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8,
+      ]);
       expect(delays).toHaveLength(2);
     });
 
     it('loses and duplicates no event across retries of other entries under random partial failures', async () => {
       // Prepare
       const random = seededRandom(42);
-      const bridge = new FailureInjectingEventBridge(() => () => {
-        const roll = random();
-        if (roll < 0.2) return { errorCode: 'ThrottlingException' };
-        if (roll < 0.3) return { errorCode: 'InternalFailure' };
-        return 'ok';
-      });
+      const bridge = await startBridge(() => ({
+        kind: 'entries',
+        entry: () => {
+          const roll = random();
+          if (roll < 0.2) return { errorCode: 'ThrottlingException' };
+          if (roll < 0.3) return { errorCode: 'InternalFailure' };
+          return 'ok';
+        },
+      }));
       const { publisher } = publisherFor(bridge, { retry: { maxAttempts: 20, baseDelayMs: 1, maxDelayMs: 5 } });
       for (let i = 1; i <= 57; i++) publisher.publish('order.placed', { orderId: `o-${i}` });
 
@@ -119,10 +136,11 @@ describe('Class: EventPublisher', () => {
 
     it('surfaces a non-retryable failure with its entry at once, without retrying it', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge(
-        () => (entry) =>
+      const bridge = await startBridge(() => ({
+        kind: 'entries',
+        entry: (entry) =>
           entry.sequenceNr === 3 ? { errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' } : 'ok',
-      );
+      }));
       const { publisher, delays } = publisherFor(bridge);
       for (let i = 1; i <= 4; i++) publisher.publish('order.placed', { orderId: `o-${i}` }, { persist: i % 2 === 1 });
 
@@ -156,7 +174,7 @@ describe('Class: EventPublisher', () => {
 
     it('does not retry a whole call rejected with AccessDeniedException', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge(() => ({ status: 400, errorType: 'AccessDeniedException' }));
+      const bridge = await startBridge(() => ({ kind: 'error', status: 400, type: 'AccessDeniedException' }));
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
       publisher.publish('order.placed', { orderId: 'o-2' });
@@ -174,8 +192,8 @@ describe('Class: EventPublisher', () => {
 
     it('retries a whole call that failed with a 5xx and then succeeds', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge((call) =>
-        call === 1 ? { status: 500, errorType: 'InternalException' } : () => 'ok',
+      const bridge = await startBridge((call) =>
+        call === 1 ? { kind: 'error', status: 500, type: 'InternalException' } : { kind: 'entries' },
       );
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
@@ -191,9 +209,10 @@ describe('Class: EventPublisher', () => {
 
     it('backs off exponentially with full jitter, capped, and gives up after maxAttempts while throttled', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge(() => ({
+      const bridge = await startBridge(() => ({
+        kind: 'error',
         status: 400,
-        errorType: 'ThrottlingException',
+        type: 'ThrottlingException',
         message: 'Rate exceeded',
       }));
       const { publisher, delays } = publisherFor(bridge, {
@@ -216,7 +235,7 @@ describe('Class: EventPublisher', () => {
 
     it('sends overlapping flushes one after the other, each with the events queued before it', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('a', {});
 
@@ -268,18 +287,18 @@ describe('Class: EventPublisher', () => {
   });
 
   describe('Method: publish()', () => {
-    it('rejects a 300 KB event before anything is sent and keeps sequence numbers gapless', async () => {
+    it('rejects an event over the entry limit before anything is sent and keeps sequence numbers gapless', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
 
       // Act
-      const act = () => publisher.publish('blob.stored', payloadOfSize(300 * 1024));
+      const act = () => publisher.publish('blob.stored', payloadOfSize(PUT_EVENTS_MAX_ENTRY_BYTES));
 
       // Assess
       expect(act).toThrow(EventTooLargeError);
-      expect(act).toThrow(/limit is 262144 bytes/);
+      expect(act).toThrow(/"blob\.stored" is \d+ bytes .* entry limit \(PUT_EVENTS_MAX_ENTRY_BYTES\) is 1048576 bytes/);
       expect(bridge.calls).toHaveLength(0);
       expect(publisher.pending).toBe(1);
       const next = publisher.publish('order.placed', { orderId: 'o-2' });
@@ -288,9 +307,9 @@ describe('Class: EventPublisher', () => {
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1, 2]]);
     });
 
-    it('wraps the context in an envelope with defaults and honours a given idempotency key', () => {
+    it('wraps the context in an envelope with defaults and honours a given idempotency key', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
 
       // Act
@@ -311,7 +330,7 @@ describe('Class: EventPublisher', () => {
 
     it('continues the sequence across flushes of the same publisher', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('a', {});
       await publisher.flush();
@@ -325,17 +344,17 @@ describe('Class: EventPublisher', () => {
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1], [2]]);
     });
 
-    it('generates a UUID correlation id when none is given and rejects one that is not a UUID', () => {
+    it('generates a UUID correlation id when none is given and rejects one that is not a UUID', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
 
       // Act
-      const publisher = new EventPublisher({ client: bridge.client, eventBusName: BUS, source: SOURCE });
+      const publisher = new EventPublisher({ client: bridge.client(), eventBusName: BUS, source: SOURCE });
 
       // Assess
       expect(publisher.correlationId).toMatch(/^[0-9a-f-]{36}$/);
       expect(
-        () => new EventPublisher({ client: bridge.client, eventBusName: BUS, source: SOURCE, correlationId: 'nope' }),
+        () => new EventPublisher({ client: bridge.client(), eventBusName: BUS, source: SOURCE, correlationId: 'nope' }),
       ).toThrow(/detail\.correlationId must be a UUID/);
     });
   });
