@@ -2,23 +2,17 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { EventPublisher, EventTooLargeError, eventEntrySize, PublishFailedError } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
-import { type FaultPlan, LoopbackEventBridge, type ReceivedEntry } from '../helpers/LoopbackEventBridge.js';
+import {
+  type LoopbackEventBridge,
+  type ReceivedEntry,
+  useLoopbackEventBridges,
+} from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, payloadOfSize, seededRandom } from './helpers/factories.js';
 
 const BUS = 'orders-bus';
 const SOURCE = 'test.publisher';
 
-const bridges: LoopbackEventBridge[] = [];
-afterEach(async () => {
-  await Promise.all(bridges.splice(0).map((b) => b.close()));
-});
-
-/** A loopback EventBridge for one test, closed after it. */
-async function startBridge(plan?: FaultPlan): Promise<LoopbackEventBridge> {
-  const bridge = await LoopbackEventBridge.start(plan);
-  bridges.push(bridge);
-  return bridge;
-}
+const startBridge = useLoopbackEventBridges();
 
 /** A publisher on `bridge` that records its backoff waits instead of sleeping, one call at a time. */
 function publisherFor(
