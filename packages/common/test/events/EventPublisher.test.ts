@@ -1,24 +1,19 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
+import { Deadline } from '../../src/aws/Deadline.js';
 import { EventPublisher, EventTooLargeError, eventEntrySize, PublishFailedError } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
-import { type FaultPlan, LoopbackEventBridge, type ReceivedEntry } from '../helpers/LoopbackEventBridge.js';
+import {
+  type LoopbackEventBridge,
+  type ReceivedEntry,
+  useLoopbackEventBridges,
+} from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, payloadOfSize, seededRandom } from './helpers/factories.js';
 
 const BUS = 'orders-bus';
 const SOURCE = 'test.publisher';
 
-const bridges: LoopbackEventBridge[] = [];
-afterEach(async () => {
-  await Promise.all(bridges.splice(0).map((b) => b.close()));
-});
-
-/** A loopback EventBridge for one test, closed after it. */
-async function startBridge(plan?: FaultPlan): Promise<LoopbackEventBridge> {
-  const bridge = await LoopbackEventBridge.start(plan);
-  bridges.push(bridge);
-  return bridge;
-}
+const startBridge = useLoopbackEventBridges();
 
 /** A publisher on `bridge` that records its backoff waits instead of sleeping, one call at a time. */
 function publisherFor(
@@ -249,6 +244,30 @@ describe('Class: EventPublisher', () => {
       // Assess
       expect(results.map((r) => r.map((p) => p.sequenceNr))).toEqual([[1], [2, 3]]);
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1], [2, 3]]);
+    });
+
+    it('sends nothing and reports every event failed when its deadline has already passed', async () => {
+      // Prepare
+      const bridge = await startBridge();
+      const { publisher } = publisherFor(bridge, { deadline: Deadline.in(500, { safetyMarginMs: 1_000 }) });
+      publisher.publish('a', {});
+      publisher.publish('b', {});
+
+      // Act
+      const outcomes = await publisher.flushOutcomes();
+      publisher.publish('c', {});
+      const thrown = (await publisher.flush().catch((e: unknown) => e)) as PublishFailedError;
+
+      // Assess
+      expect(outcomes.published).toEqual([]);
+      expect(outcomes.unknown).toEqual([]);
+      expect(outcomes.failed.map((f) => [f.sequenceNr, f.errorCode, f.attempts])).toEqual([
+        [1, 'DeadlineExceeded', 0],
+        [2, 'DeadlineExceeded', 0],
+      ]);
+      expect(thrown).toBeInstanceOf(PublishFailedError);
+      expect(thrown.failed.map((f) => f.sequenceNr)).toEqual([3]);
+      expect(bridge.calls).toHaveLength(0);
     });
 
     it('reports a network failure (no bus reachable) after bounded retries', async () => {

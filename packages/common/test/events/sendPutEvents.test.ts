@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EventPublisher, EventTooLargeError, eventEntrySize, sendPutEvents } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
-import { type FaultPlan, LoopbackEventBridge } from '../helpers/LoopbackEventBridge.js';
+import { useLoopbackEventBridges } from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, payloadOfSize } from './helpers/factories.js';
 
 /** An entry whose `eventEntrySize` is exactly `bytes` (Source 'test' + DetailType 'blob' + a JSON Detail). */
@@ -17,17 +17,7 @@ function entryOfSize(bytes: number, sequenceNr = 1): PutEventsRequestEntry {
 
 const noSleep = async () => undefined;
 
-const bridges: LoopbackEventBridge[] = [];
-afterEach(async () => {
-  await Promise.all(bridges.splice(0).map((b) => b.close()));
-});
-
-/** A loopback EventBridge for one test, closed after it. */
-async function startBridge(plan?: FaultPlan): Promise<LoopbackEventBridge> {
-  const bridge = await LoopbackEventBridge.start(plan);
-  bridges.push(bridge);
-  return bridge;
-}
+const startBridge = useLoopbackEventBridges();
 
 describe('Function: sendPutEvents()', () => {
   it('returns one outcome per entry, in the order given', async () => {

@@ -143,6 +143,22 @@ export class LoopbackEventBridge {
   }
 }
 
+/**
+ * For a test file: returns `start(plan)`, which starts a {@link LoopbackEventBridge} that is closed after
+ * the test. Call it at the top of the file (it registers an `afterEach`).
+ */
+export function useLoopbackEventBridges(): (plan?: FaultPlan) => Promise<LoopbackEventBridge> {
+  const started: LoopbackEventBridge[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((b) => b.close()));
+  });
+  return async (plan) => {
+    const bridge = await LoopbackEventBridge.start(plan);
+    started.push(bridge);
+    return bridge;
+  };
+}
+
 function envelopeKeysOf(detail: string): { sequenceNr?: number; idempotencyKey?: string } {
   try {
     const { sequenceNr, idempotencyKey } = JSON.parse(detail) as { sequenceNr?: unknown; idempotencyKey?: unknown };
