@@ -1,4 +1,5 @@
 import { evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
+import { LocalSecretsManager } from '@blueprints/offline';
 import { authorizeConnection } from '../src/authorization/authorizeConnection.js';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
 import { AUTHORIZER_LIMITS, type IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
@@ -116,7 +117,7 @@ describe('Function: authorizeConnection()', () => {
   it('keeps every response field within the limits IoT Core accepts', async () => {
     // Prepare
     const subjects = ['a', 'A_b_C', 'x'.repeat(64)];
-    const lifetimes = [10, 299, 301, 86_399, 999_999];
+    const lifetimes = [10, 299, 301, 3_599];
 
     // Act
     const responses = await Promise.all(
@@ -193,21 +194,121 @@ describe('Function: authorizeConnection()', () => {
     for (const response of responses) expectDenied(response);
   });
 
-  it('denies a JWT without sub or exp', async () => {
+  it('denies a JWT without sub, exp or iat', async () => {
     // Prepare
     const { SignJWT } = await import('jose');
     const key = new TextEncoder().encode(TEST_SECRET);
-    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
-    const noExp = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+    const iat = Math.floor(NOW.getTime() / 1000);
+    const noSub = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60);
+    const noExp = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(iat);
+    const noIat = await signToken({ sub: 'alice', iat: null });
 
     // Act
     const responses = [
-      await authorize(authorizerEvent({ password: noSub })),
-      await authorize(authorizerEvent({ password: noExp })),
+      await authorize(authorizerEvent({ password: await noSub.sign(key) })),
+      await authorize(authorizerEvent({ password: await noExp.sign(key) })),
+      await authorize(authorizerEvent({ password: noIat })),
     ];
 
     // Assess
     for (const response of responses) expectDenied(response);
+  });
+
+  it('denies a token minted to live longer than the lifetime cap, and accepts one at the cap', async () => {
+    // Prepare
+    const iat = Math.floor(NOW.getTime() / 1000) - 60;
+    const atCap = await signToken({ iat, exp: iat + 3600 });
+    const overCap = await signToken({ iat, exp: iat + 3601 });
+    const hundredYears = await signToken({ iat, exp: iat + 100 * 365 * 86_400 });
+
+    // Act
+    const responses = await Promise.all(
+      [atCap, overCap, hundredYears].map((t) => authorize(authorizerEvent({ password: t }))),
+    );
+
+    // Assess
+    expect(responses[0]?.isAuthenticated).toBe(true);
+    expectDenied(responses[1] as IotAuthorizerResponse);
+    expectDenied(responses[2] as IotAuthorizerResponse);
+  });
+
+  it('denies a token issued in the future beyond the clock tolerance, and accepts one within it', async () => {
+    // Prepare
+    const now = Math.floor(NOW.getTime() / 1000);
+    const withinSkew = await signToken({ iat: now + 5, exp: now + 600 });
+    const beyondSkew = await signToken({ iat: now + 6, exp: now + 600 });
+    const farFuture = await signToken({ iat: now + 86_400, exp: now + 86_400 + 600 });
+
+    // Act
+    const responses = await Promise.all(
+      [withinSkew, beyondSkew, farFuture].map((t) => authorize(authorizerEvent({ password: t }))),
+    );
+
+    // Assess
+    expect(responses[0]?.isAuthenticated).toBe(true);
+    expectDenied(responses[1] as IotAuthorizerResponse);
+    expectDenied(responses[2] as IotAuthorizerResponse);
+  });
+
+  it('checks issuer and audience when they are configured, and only then', async () => {
+    // Prepare
+    const strict = createTokenVerifier({
+      secret: TEST_SECRET,
+      issuer: 'https://id.example.com/',
+      audience: 'iot-realtime',
+      now: () => NOW,
+    });
+    const authorizeStrictly = (token: string) =>
+      authorizeConnection(authorizerEvent({ password: token }), { verifyToken: strict, policy, now: () => NOW });
+    const right = await signToken({ iss: 'https://id.example.com/', aud: 'iot-realtime' });
+    const tokens = [
+      await signToken({ iss: 'https://evil.example.com/', aud: 'iot-realtime' }),
+      await signToken({ iss: 'https://id.example.com/', aud: 'another-app' }),
+      await signToken({ aud: 'iot-realtime' }),
+      await signToken({ iss: 'https://id.example.com/' }),
+    ];
+
+    // Act
+    const allowed = await authorizeStrictly(right);
+    const denied = await Promise.all(tokens.map(authorizeStrictly));
+    const lenient = await authorize(authorizerEvent({ password: tokens[0] as string }));
+
+    // Assess
+    expectOnlyOwnResources(allowed, 'alice');
+    for (const response of denied) expectDenied(response);
+    expect(lenient.isAuthenticated).toBe(true);
+  });
+
+  it('denies everyone, reporting a server fault, when the signing secret cannot be read', async () => {
+    // Prepare
+    const faults: boolean[] = [];
+    const unreadable = createTokenVerifier({
+      secret: async () => {
+        throw new Error('ThrottlingException');
+      },
+      now: () => NOW,
+    });
+    const tooShort = createTokenVerifier({ secret: async () => 'short', now: () => NOW });
+    const token = await signToken();
+
+    // Act
+    const responses = await Promise.all(
+      [unreadable, tooShort].map((verify) =>
+        authorizeConnection(authorizerEvent({ password: token }), {
+          verifyToken: verify,
+          policy,
+          now: () => NOW,
+          onDeny: (_reason, details) => faults.push(details.serverFault),
+        }),
+      ),
+    );
+
+    // Assess
+    for (const response of responses) expectDenied(response);
+    expect(faults).toEqual([true, true]);
   });
 
   it('denies missing, empty and malformed credentials and events without throwing', async () => {
@@ -310,10 +411,15 @@ describe('Function: authorizeConnection()', () => {
 });
 
 describe('Function: handler() (authorizer)', () => {
-  it('verifies with the configured secret and scopes the policy to the stack’s sensor rule', async () => {
+  it('verifies with the secret read from Secrets Manager and scopes the policy to the stack’s sensor rule', async () => {
     // Prepare
+    const secretsManager = await LocalSecretsManager.start({ region: REGION, accountId: ACCOUNT_ID });
+    const { arn } = secretsManager.createSecret('iot-realtime/test/jwt-secret', TEST_SECRET);
     Object.assign(process.env, {
-      JWT_SECRET: TEST_SECRET,
+      JWT_SECRET_ARN: arn,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
       AWS_REGION: REGION,
       ACCOUNT_ID,
       SENSOR_RULE_NAME,
@@ -325,6 +431,7 @@ describe('Function: handler() (authorizer)', () => {
     // Act
     const allowed = await handler(authorizerEvent({ password: token }));
     const denied = await handler(authorizerEvent({ password: await signToken({ sub: '#' }) }));
+    await secretsManager.close();
 
     // Assess
     expect(allowed.isAuthenticated).toBe(true);
@@ -344,5 +451,6 @@ describe('Function: handler() (authorizer)', () => {
       },
     ]);
     expectDenied(denied);
+    expect(secretsManager.requestCount('GetSecretValue')).toBe(1);
   });
 });
