@@ -36,18 +36,6 @@ export function acceptableSubject(subject: unknown): string {
   return subject;
 }
 
-/**
- * The subject a client id belongs to: the part before the first `-` (client ids are `<sub>-<suffix>`).
- *
- * @example
- * subjectOfClientId('alice-tab1'); // 'alice'
- */
-export function subjectOfClientId(clientId: string): string {
-  const dash = clientId.indexOf('-');
-  if (dash <= 0) throw new UnacceptableSubjectError('client id is not of the form <subject>-<suffix>');
-  return acceptableSubject(clientId.slice(0, dash));
-}
-
 /** The topic a subject receives its own messages on. */
 export function userTopic(subject: string): string {
   return `updates/user/${acceptableSubject(subject)}`;

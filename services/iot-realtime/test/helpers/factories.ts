@@ -90,7 +90,7 @@ export function sensorRuleOutput(overrides: Record<string, unknown> = {}): Recor
     temperature: 21.5,
     humidity: 40,
     sensor: 'desk',
-    room: 'alice',
+    subject: 'alice',
     clientId: 'alice-tab1',
     receivedAt: NOW.getTime(),
     ...overrides,

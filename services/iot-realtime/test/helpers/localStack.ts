@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  createSecretsFromTemplate,
   createTablesFromTemplate,
   functionsFromTemplate,
   type IotGateway,
@@ -7,6 +8,7 @@ import {
   iotPoliciesOfFunction,
   type LocalDynamoDb,
   LocalLambda,
+  LocalSecretsManager,
   LocalSqs,
   type QueueTriggers,
   sourceHandlerLoader,
@@ -25,6 +27,9 @@ export interface LocalStack {
   gateway: IotGateway;
   sqs: LocalSqs;
   dynamo: LocalDynamoDb;
+  /** Holds the template's JwtSecret, set to `jwtSecret`; rotate it with `putSecretValue`. */
+  secretsManager: LocalSecretsManager;
+  jwtSecretArn: string;
   lambda: LocalLambda;
   triggers: QueueTriggers;
   /** `x-amz-customauthorizer-name` of the stack's authorizer. */
@@ -34,8 +39,9 @@ export interface LocalStack {
 
 /**
  * Starts the service locally: the IoT gateway with the template's topic rules and authorizer, the
- * presign role's IoT statements for presigned URLs, LocalSqs + queue triggers, dynalite, and every
- * function from its TypeScript source.
+ * presign role's IoT statements for presigned URLs, LocalSqs + queue triggers, dynalite, the local
+ * Secrets Manager holding the template's JWT secret (value `jwtSecret`), and every function from its
+ * TypeScript source.
  */
 export async function startLocalStack(options: { jwtSecret: string; logLevel?: string }): Promise<LocalStack> {
   const resolver = await packagedResolver();
@@ -51,6 +57,13 @@ export async function startLocalStack(options: { jwtSecret: string; logLevel?: s
   });
   await createTablesFromTemplate(resolver, ddb);
   ddb.destroy();
+  const secretsManager = await LocalSecretsManager.start({
+    region: resolver.stack.region,
+    accountId: resolver.stack.accountId,
+  });
+  const [jwtSecret] = createSecretsFromTemplate(resolver, secretsManager);
+  if (!jwtSecret) throw new Error('The packaged template declares no secret');
+  secretsManager.putSecretValue(jwtSecret.arn, options.jwtSecret);
 
   const functions = functionsFromTemplate(resolver);
   const lambda = new LocalLambda(functions, sourceHandlerLoader(SERVICE_DIR), {
@@ -58,6 +71,7 @@ export async function startLocalStack(options: { jwtSecret: string; logLevel?: s
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
   });
   const gateway = await startIotGateway({
     ...iotGatewayOptionsFromTemplate(resolver, lambda, sqs),
@@ -67,8 +81,6 @@ export async function startLocalStack(options: { jwtSecret: string; logLevel?: s
   for (const fn of functions) {
     if ('IOT_ENDPOINT' in fn.environment) fn.environment.IOT_ENDPOINT = gateway.host;
     if (fn.logicalId === 'PresignLambdaFunction') fn.environment.IOT_URL_SCHEME = 'ws';
-    // The deployed stack resolves its generated secret here.
-    if (fn.logicalId === 'AuthorizerLambdaFunction') fn.environment.JWT_SECRET = options.jwtSecret;
     fn.environment.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
     fn.environment.AWS_ENDPOINT_URL_IOT_DATA_PLANE = gateway.dataPlaneEndpoint;
   }
@@ -82,6 +94,8 @@ export async function startLocalStack(options: { jwtSecret: string; logLevel?: s
     gateway,
     sqs,
     dynamo,
+    secretsManager,
+    jwtSecretArn: jwtSecret.arn,
     lambda,
     triggers,
     authorizerName,
@@ -90,6 +104,7 @@ export async function startLocalStack(options: { jwtSecret: string; logLevel?: s
       await gateway.close();
       await sqs.close();
       await dynamo.close();
+      await secretsManager.close();
     },
   };
 }
