@@ -119,7 +119,7 @@ export class LocalSecretsManager {
     description?: string,
   ): LocalSecretValue {
     if (!NAME_PATTERN.test(name)) throw invalidParameter(`Invalid name ${JSON.stringify(name)}`);
-    if (this.find(name, false)) throw secretExists(name);
+    if (this.lookup(name)) throw secretExists(name);
     // A real ARN ends in `-` and six random characters.
     const suffix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 6);
     const arn = `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${name}-${suffix}`;
@@ -129,10 +129,15 @@ export class LocalSecretsManager {
     return created;
   }
 
-  private find(secretId: string, required = true): StoredSecret | undefined {
-    const secret =
-      this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.name === secretId || s.arn === secretId);
-    if (!secret && required) throw secretNotFound();
+  private lookup(secretId: string): StoredSecret | undefined {
+    return (
+      this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.name === secretId || s.arn === secretId)
+    );
+  }
+
+  private find(secretId: string): StoredSecret {
+    const secret = this.lookup(secretId);
+    if (!secret) throw secretNotFound();
     return secret;
   }
 
@@ -196,7 +201,7 @@ export class LocalSecretsManager {
         return { ARN: v.arn, Name: v.name, VersionId: v.versionId };
       }
       case 'PutSecretValue': {
-        const secret = this.find(str('SecretId', true) as string) as StoredSecret;
+        const secret = this.find(str('SecretId', true) as string);
         const secretString = str('SecretString');
         const secretBinary = str('SecretBinary');
         const v = this.addVersion(secret, {
@@ -207,7 +212,7 @@ export class LocalSecretsManager {
         return { ARN: v.arn, Name: v.name, VersionId: v.versionId, VersionStages: ['AWSCURRENT'] };
       }
       case 'GetSecretValue': {
-        const secret = this.find(str('SecretId', true) as string) as StoredSecret;
+        const secret = this.find(str('SecretId', true) as string);
         const versionId = str('VersionId');
         const stage = str('VersionStage') ?? (versionId ? undefined : 'AWSCURRENT');
         const version = secret.versions.find(
@@ -225,7 +230,7 @@ export class LocalSecretsManager {
         };
       }
       case 'DescribeSecret': {
-        const secret = this.find(str('SecretId', true) as string) as StoredSecret;
+        const secret = this.find(str('SecretId', true) as string);
         return {
           ARN: secret.arn,
           Name: secret.name,
@@ -234,7 +239,7 @@ export class LocalSecretsManager {
         };
       }
       case 'DeleteSecret': {
-        const secret = this.find(str('SecretId', true) as string) as StoredSecret;
+        const secret = this.find(str('SecretId', true) as string);
         this.secrets.delete(secret.arn);
         return { ARN: secret.arn, Name: secret.name, DeletionDate: Date.now() / 1000 };
       }
