@@ -106,6 +106,13 @@ export class LocalSecretsManager {
     return this.addVersion(this.find(secretId), { secretString });
   }
 
+  /** A secret's `AWSCURRENT` string value, read in process (e.g. to sign a local test token with it). */
+  secretString(secretId: string): string {
+    const value = this.find(secretId).versions.find((v) => v.stages.has('AWSCURRENT'))?.secretString;
+    if (value === undefined) throw versionNotFound();
+    return value;
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
