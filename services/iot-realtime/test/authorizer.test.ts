@@ -1,6 +1,7 @@
-import { evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
+import { ConfigurationError, evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
 import { LocalSecretsManager } from '@blueprints/offline';
 import { authorizeConnection } from '../src/authorization/authorizeConnection.js';
+import { authorizerConfig } from '../src/authorization/authorizerConfig.js';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
 import { AUTHORIZER_LIMITS, type IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
 import { createTokenVerifier } from '../src/authorization/tokenVerifier.js';
@@ -452,5 +453,37 @@ describe('Function: handler() (authorizer)', () => {
     ]);
     expectDenied(denied);
     expect(secretsManager.requestCount('GetSecretValue')).toBe(1);
+  });
+});
+
+describe('Function: authorizerConfig()', () => {
+  const base = { AWS_REGION: REGION, ACCOUNT_ID, SENSOR_RULE_NAME, JWT_SECRET_ARN: 'arn:aws:secretsmanager:x' };
+
+  it('reads the documented defaults', () => {
+    // Act
+    const config = authorizerConfig(base);
+
+    // Assess
+    expect(config).toMatchObject({
+      secretId: base.JWT_SECRET_ARN,
+      secretMaxAgeSeconds: 300,
+      maxLifetimeSeconds: 3600,
+      clockToleranceSeconds: 5,
+      secretRead: { budgetMs: 2500, maxAttempts: 2 },
+    });
+  });
+
+  it.each([
+    ['no secret ARN and no JWKS URL', { JWT_SECRET_ARN: '' }, /JWT_SECRET_ARN is required/],
+    ['a secret read budget that leaves no time to verify', { SECRET_READ_BUDGET_MS: '4500' }, /SECRET_READ_BUDGET_MS/],
+    ['a lifetime cap beyond a day', { JWT_MAX_LIFETIME_SECONDS: '90000' }, /JWT_MAX_LIFETIME_SECONDS/],
+    ['a cache age of zero', { JWT_SECRET_MAX_AGE_SECONDS: '0' }, /JWT_SECRET_MAX_AGE_SECONDS/],
+  ])('throws a ConfigurationError for %s', (_name, overrides, message) => {
+    // Act
+    const read = () => authorizerConfig({ ...base, ...overrides });
+
+    // Assess
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(message);
   });
 });

@@ -187,7 +187,7 @@ describe('Packaged authorizer: Secrets Manager faults', () => {
     30_000,
   );
 
-  it('allows the connection when Secrets Manager answers within the request timeout (1 s)', async () => {
+  it('allows the connection when Secrets Manager answers within the per-attempt timeout (in 1 s)', async () => {
     // Prepare
     const secret = 'slow-but-in-time-secret-0123456789-abcdefgh';
     secretsManager.putSecretValue(secretArn, secret);

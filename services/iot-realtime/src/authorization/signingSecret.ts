@@ -1,35 +1,33 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsClientConfig } from '@blueprints/common';
 
-/** How long a Secrets Manager call may take: the authorizer has 5 s in all (IoT Core's cap). */
-export interface SecretFetchLimits {
-  /** TCP/TLS connect timeout per attempt, ms. */
-  connectTimeoutMs: number;
-  /** Time without a response per attempt, ms; the request is aborted, not only logged. */
-  requestTimeoutMs: number;
-  /** Attempts in all (1 = no retry). */
+/** How long reading the secret may take, all attempts together: the authorizer has 5 s in all (IoT Core's cap). */
+export interface SecretReadBudget {
+  /** Ceiling for one read, every attempt included, ms. */
+  budgetMs: number;
+  /** Attempts in all (1 = no retry); each gets `budgetMs / maxAttempts`. */
   maxAttempts: number;
 }
 
 /**
- * A Secrets Manager client whose timeouts abort the request. `@smithy/node-http-handler` 4.x only
- * logs a warning when `requestTimeout` passes unless `throwOnRequestTimeout` is set, which would
- * leave a stalled call hanging until the function times out. Worst case per secret read:
- * `maxAttempts × (connect + request timeout)` plus the SDK's retry backoff (≤ 100 ms for the first retry).
+ * A Secrets Manager client made with common's `awsClientConfig`: timeouts that abort the request
+ * (not only log, as `@smithy/node-http-handler` 4.x does without `throwOnRequestTimeout`), sized so
+ * every attempt together fits `budgetMs`.
  *
  * @example
- * const client = secretsManagerClient({ connectTimeoutMs: 1000, requestTimeoutMs: 1500, maxAttempts: 2 });
+ * const client = secretsManagerClient({ budgetMs: 2500, maxAttempts: 2 }); // 1.25 s per attempt
  */
-export function secretsManagerClient(limits: SecretFetchLimits): SecretsManagerClient {
-  return new SecretsManagerClient({
-    maxAttempts: limits.maxAttempts,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: limits.connectTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      throwOnRequestTimeout: true,
+export function secretsManagerClient(budget: SecretReadBudget): SecretsManagerClient {
+  return new SecretsManagerClient(
+    awsClientConfig({
+      functionTimeoutMs: budget.budgetMs,
+      callShare: 1,
+      maxAttempts: budget.maxAttempts,
+      // Secrets Manager is a regional endpoint: a connection that takes longer is not coming.
+      connectionTimeoutMs: 500,
     }),
-  });
+  );
 }
 
 export class SecretNotAStringError extends Error {
