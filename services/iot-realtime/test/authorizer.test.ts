@@ -283,6 +283,32 @@ describe('Function: authorizeConnection()', () => {
     expect(lenient.isAuthenticated).toBe(true);
   });
 
+  it('reads the signing secret only for well-formed HS256 tokens: junk costs no secret read', async () => {
+    // Prepare
+    let reads = 0;
+    const counting = createTokenVerifier({
+      secret: async () => {
+        reads++;
+        return TEST_SECRET;
+      },
+      now: () => NOW,
+    });
+    const junk = ['not-a-jwt', 'a.b.c', unsignedToken({ sub: 'alice' }), await signToken({}, TEST_SECRET, 'HS512')];
+    const authorizeWith = (password: string) =>
+      authorizeConnection(authorizerEvent({ password }), { verifyToken: counting, policy, now: () => NOW });
+
+    // Act
+    const denied = await Promise.all(junk.map(authorizeWith));
+    const readsForJunk = reads;
+    const allowed = await authorizeWith(await signToken());
+
+    // Assess
+    for (const response of denied) expectDenied(response);
+    expect(readsForJunk).toBe(0);
+    expect(allowed.isAuthenticated).toBe(true);
+    expect(reads).toBe(1);
+  });
+
   it('denies everyone, reporting a server fault, when the signing secret cannot be read', async () => {
     // Prepare
     const faults: boolean[] = [];

@@ -55,39 +55,25 @@ function secretKey(secret: string): Uint8Array {
 }
 
 /** The key (or key lookup) and algorithms a token is checked against. Only HS256 with a secret. */
-function keyOf(options: TokenVerifierOptions): {
-  key: () => Promise<Uint8Array | JWTVerifyGetKey>;
-  algorithms: string[];
-} {
-  if (options.keys) {
-    const keys = options.keys;
-    return { key: async () => keys, algorithms: ASYMMETRIC };
-  }
-  if (typeof options.secret === 'string') {
-    const key = secretKey(options.secret);
-    return { key: async () => key, algorithms: ['HS256'] };
-  }
+function keyOf(options: TokenVerifierOptions): { key: JWTVerifyGetKey | Uint8Array; algorithms: string[] } {
+  if (options.keys) return { key: options.keys, algorithms: ASYMMETRIC };
+  if (typeof options.secret === 'string') return { key: secretKey(options.secret), algorithms: ['HS256'] };
   if (typeof options.secret === 'function') {
     const read = options.secret;
-    return {
-      key: async () => {
-        let secret: string;
-        try {
-          secret = await read();
-        } catch (error) {
-          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          throw new SigningSecretUnavailableError(`The JWT secret could not be read (${reason})`, { cause: error });
-        }
-        if (typeof secret !== 'string') throw new SigningSecretUnavailableError('The JWT secret is not a string');
-        return secretKey(secret);
-      },
-      algorithms: ['HS256'],
+    const key = async () => {
+      let secret: string;
+      try {
+        secret = await read();
+      } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new SigningSecretUnavailableError(`The JWT secret could not be read (${reason})`, { cause: error });
+      }
+      if (typeof secret !== 'string') throw new SigningSecretUnavailableError('The JWT secret is not a string');
+      return secretKey(secret);
     };
+    return { key, algorithms: ['HS256'] };
   }
-  if (options.jwksUrl) {
-    const keys = createRemoteJWKSet(new URL(options.jwksUrl));
-    return { key: async () => keys, algorithms: ASYMMETRIC };
-  }
+  if (options.jwksUrl) return { key: createRemoteJWKSet(new URL(options.jwksUrl)), algorithms: ASYMMETRIC };
   throw new Error('A JWT secret or a JWKS URL is required');
 }
 
@@ -108,11 +94,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
   const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS;
   if (!Number.isFinite(maxLifetime) || maxLifetime <= 0) throw new Error('maxLifetimeSeconds must be positive');
   return async (token) => {
-    // Outside the try: an unreadable secret is the server's fault and must not read as a bad token.
-    const resolvedKey = await key();
     try {
       const now = options.now?.() ?? new Date();
-      const { payload } = await jwtVerify(token, resolvedKey as Uint8Array, {
+      // jose asks for a key only once the token is well-formed with an allowed algorithm, so junk
+      // never costs a secret read.
+      const { payload } = await jwtVerify(token, key as Uint8Array, {
         algorithms,
         requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: tolerance,
@@ -128,7 +114,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
       }
       return { subject: payload.sub, expiresAt: new Date(exp * 1000) };
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw error;
+      // An unreadable secret is the server's fault and must not read as a bad token.
+      if (error instanceof InvalidTokenError || error instanceof SigningSecretUnavailableError) throw error;
       throw new InvalidTokenError(error instanceof Error ? error.message : 'token rejected', { cause: error });
     }
   };
