@@ -14,6 +14,8 @@ export type Fault =
 
 export interface FaultyEndpoint {
   url: string;
+  /** The fault injected into the next requests (switch it between tests). */
+  fault: Fault;
   /** Requests received so far (attempts, retries included). */
   requests: number;
   close(): Promise<void>;
@@ -29,12 +31,13 @@ export interface FaultyEndpoint {
 export async function startFaultyEndpoint(fault: Fault): Promise<FaultyEndpoint> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const endpoint = { url: '', requests: 0, close: async () => undefined } as FaultyEndpoint;
+  const endpoint = { url: '', fault, requests: 0, close: async () => undefined } as FaultyEndpoint;
   const server: Server = createServer((req, res) => {
     endpoint.requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const fault = endpoint.fault;
       switch (fault.kind) {
         case 'stall':
           return;
