@@ -189,4 +189,27 @@ describe('Template: iot-realtime', () => {
     expect(fn('PresignLambdaFunction')).toMatchObject({ ReservedConcurrentExecutions: 10 });
     expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
   });
+
+  it('gives each function that calls AWS the timeout its client budget is sized from', () => {
+    // Prepare
+    const timeoutOf = (id: string) => resolver.resource(id).Properties?.Timeout;
+
+    // Act
+    const timeouts = Object.fromEntries(
+      [
+        'BroadcastLambdaFunction',
+        'SensorConsumerLambdaFunction',
+        'PresenceLambdaFunction',
+        'EndpointLookupLambdaFunction',
+      ].map((id) => [id, timeoutOf(id)]),
+    );
+
+    // Assess: iotDataClient and presence assume 10 s, endpointLookup 30 s (awsClientConfig in each)
+    expect(timeouts).toEqual({
+      BroadcastLambdaFunction: 10,
+      SensorConsumerLambdaFunction: 10,
+      PresenceLambdaFunction: 10,
+      EndpointLookupLambdaFunction: 30,
+    });
+  });
 });
