@@ -1,10 +1,12 @@
 export * from './cloudformation/ensurePackaged.js';
 export * from './cloudformation/template.js';
+export { bundleHandlerLoader } from './dev/bundleHandlerLoader.js';
 export * from './eventbus/index.js';
 export * from './firehose/index.js';
 export * from './http/LocalHttpApi.js';
 export * from './iot/index.js';
 export * from './lambda/LocalLambda.js';
 export * from './pipes/index.js';
+export * from './secretsmanager/index.js';
 export * from './sqs/index.js';
 export * from './standins/index.js';

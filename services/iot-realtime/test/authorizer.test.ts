@@ -1,5 +1,7 @@
-import { evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
+import { ConfigurationError, evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
+import { LocalSecretsManager } from '@blueprints/offline';
 import { authorizeConnection } from '../src/authorization/authorizeConnection.js';
+import { authorizerConfig } from '../src/authorization/authorizerConfig.js';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
 import { AUTHORIZER_LIMITS, type IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
 import { createTokenVerifier } from '../src/authorization/tokenVerifier.js';
@@ -128,7 +130,7 @@ describe('Function: authorizeConnection()', () => {
   it('keeps every response field within the limits IoT Core accepts', async () => {
     // Prepare
     const subjects = ['a', 'A_b_C', 'x'.repeat(64)];
-    const lifetimes = [10, 299, 301, 86_399, 999_999];
+    const lifetimes = [10, 299, 301, 3_599];
 
     // Act
     const responses = await Promise.all(
@@ -205,21 +207,131 @@ describe('Function: authorizeConnection()', () => {
     for (const response of responses) expectDenied(response);
   });
 
-  it('denies a JWT without sub or exp', async () => {
+  it('denies a JWT without sub, exp or iat', async () => {
     // Prepare
     const { SignJWT } = await import('jose');
     const key = new TextEncoder().encode(TEST_SECRET);
-    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
-    const noExp = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+    const iat = Math.floor(NOW.getTime() / 1000);
+    const noSub = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60);
+    const noExp = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(iat);
+    const noIat = await signToken({ sub: 'alice', iat: null });
 
     // Act
     const responses = [
-      await authorize(authorizerEvent({ password: noSub })),
-      await authorize(authorizerEvent({ password: noExp })),
+      await authorize(authorizerEvent({ password: await noSub.sign(key) })),
+      await authorize(authorizerEvent({ password: await noExp.sign(key) })),
+      await authorize(authorizerEvent({ password: noIat })),
     ];
 
     // Assess
     for (const response of responses) expectDenied(response);
+  });
+
+  const nowSeconds = Math.floor(NOW.getTime() / 1000);
+  it.each([
+    ['a lifetime exactly at the 3600 s cap', true, { iat: nowSeconds - 60, exp: nowSeconds + 3540 }],
+    ['a lifetime one second over the cap', false, { iat: nowSeconds - 60, exp: nowSeconds + 3541 }],
+    ['a 100-year lifetime', false, { iat: nowSeconds - 60, exp: nowSeconds + 100 * 365 * 86_400 }],
+    ['iat within the 5 s clock tolerance', true, { iat: nowSeconds + 5, exp: nowSeconds + 600 }],
+    ['iat 6 s in the future', false, { iat: nowSeconds + 6, exp: nowSeconds + 600 }],
+    ['iat a day in the future', false, { iat: nowSeconds + 86_400, exp: nowSeconds + 87_000 }],
+  ])('decides a token with %s: allowed %s', async (_name, allowed, claims) => {
+    // Prepare
+    const event = authorizerEvent({ password: await signToken(claims) });
+
+    // Act
+    const response = await authorize(event);
+
+    // Assess
+    if (allowed) expectOnlyOwnResources(response, 'alice');
+    else expectDenied(response);
+  });
+
+  it('checks issuer and audience when they are configured, and only then', async () => {
+    // Prepare
+    const strict = createTokenVerifier({
+      secret: TEST_SECRET,
+      issuer: 'https://id.example.com/',
+      audience: 'iot-realtime',
+      now: () => NOW,
+    });
+    const authorizeStrictly = (token: string) =>
+      authorizeConnection(authorizerEvent({ password: token }), { verifyToken: strict, policy, now: () => NOW });
+    const right = await signToken({ iss: 'https://id.example.com/', aud: 'iot-realtime' });
+    const tokens = [
+      await signToken({ iss: 'https://evil.example.com/', aud: 'iot-realtime' }),
+      await signToken({ iss: 'https://id.example.com/', aud: 'another-app' }),
+      await signToken({ aud: 'iot-realtime' }),
+      await signToken({ iss: 'https://id.example.com/' }),
+    ];
+
+    // Act
+    const allowed = await authorizeStrictly(right);
+    const denied = await Promise.all(tokens.map(authorizeStrictly));
+    const lenient = await authorize(authorizerEvent({ password: tokens[0] as string }));
+
+    // Assess
+    expectOnlyOwnResources(allowed, 'alice');
+    for (const response of denied) expectDenied(response);
+    expect(lenient.isAuthenticated).toBe(true);
+  });
+
+  it('reads the signing secret only for well-formed HS256 tokens: junk costs no secret read', async () => {
+    // Prepare
+    let reads = 0;
+    const counting = createTokenVerifier({
+      secret: async () => {
+        reads++;
+        return TEST_SECRET;
+      },
+      now: () => NOW,
+    });
+    const junk = ['not-a-jwt', 'a.b.c', unsignedToken({ sub: 'alice' }), await signToken({}, TEST_SECRET, 'HS512')];
+    const authorizeWith = (password: string) =>
+      authorizeConnection(authorizerEvent({ password }), { verifyToken: counting, policy, now: () => NOW });
+
+    // Act
+    const denied = await Promise.all(junk.map(authorizeWith));
+    const readsForJunk = reads;
+    const allowed = await authorizeWith(await signToken());
+
+    // Assess
+    for (const response of denied) expectDenied(response);
+    expect(readsForJunk).toBe(0);
+    expect(allowed.isAuthenticated).toBe(true);
+    expect(reads).toBe(1);
+  });
+
+  it('denies everyone, reporting a server fault, when the signing secret cannot be read', async () => {
+    // Prepare
+    const faults: boolean[] = [];
+    const unreadable = createTokenVerifier({
+      secret: async () => {
+        throw new Error('ThrottlingException');
+      },
+      now: () => NOW,
+    });
+    const tooShort = createTokenVerifier({ secret: async () => 'short', now: () => NOW });
+    const token = await signToken();
+
+    // Act
+    const responses = await Promise.all(
+      [unreadable, tooShort].map((verify) =>
+        authorizeConnection(authorizerEvent({ password: token }), {
+          verifyToken: verify,
+          policy,
+          now: () => NOW,
+          onDeny: (_reason, details) => faults.push(details.serverFault),
+        }),
+      ),
+    );
+
+    // Assess
+    for (const response of responses) expectDenied(response);
+    expect(faults).toEqual([true, true]);
   });
 
   it('denies missing, empty and malformed credentials and events without throwing', async () => {
@@ -322,10 +434,15 @@ describe('Function: authorizeConnection()', () => {
 });
 
 describe('Function: handler() (authorizer)', () => {
-  it('verifies with the configured secret and scopes the policy to the stack’s sensor rule', async () => {
+  it('verifies with the secret read from Secrets Manager and scopes the policy to the stack’s sensor rule', async () => {
     // Prepare
+    const secretsManager = await LocalSecretsManager.start({ region: REGION, accountId: ACCOUNT_ID });
+    const { arn } = secretsManager.createSecret('iot-realtime/test/jwt-secret', TEST_SECRET);
     Object.assign(process.env, {
-      JWT_SECRET: TEST_SECRET,
+      JWT_SECRET_ARN: arn,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
       AWS_REGION: REGION,
       ACCOUNT_ID,
       SENSOR_RULE_NAME,
@@ -338,6 +455,7 @@ describe('Function: handler() (authorizer)', () => {
     // Act
     const allowed = await handler(authorizerEvent({ password: token }));
     const denied = await handler(authorizerEvent({ password: await signToken({ sub: '#' }) }));
+    await secretsManager.close();
 
     // Assess
     expect(allowed.isAuthenticated).toBe(true);
@@ -361,5 +479,44 @@ describe('Function: handler() (authorizer)', () => {
       },
     ]);
     expectDenied(denied);
+    expect(secretsManager.requestCount('GetSecretValue')).toBe(1);
+  });
+});
+
+describe('Function: authorizerConfig()', () => {
+  const base = {
+    AWS_REGION: REGION,
+    ACCOUNT_ID,
+    SENSOR_RULE_NAME,
+    IOT_NAMESPACE: 'iot-realtime/test',
+    JWT_SECRET_ARN: 'arn:aws:secretsmanager:x',
+  };
+
+  it('reads the documented defaults', () => {
+    // Act
+    const config = authorizerConfig(base);
+
+    // Assess
+    expect(config).toMatchObject({
+      secretId: base.JWT_SECRET_ARN,
+      secretMaxAgeSeconds: 300,
+      maxLifetimeSeconds: 3600,
+      clockToleranceSeconds: 5,
+      secretRead: { budgetMs: 2500, maxAttempts: 2 },
+    });
+  });
+
+  it.each([
+    ['no secret ARN and no JWKS URL', { JWT_SECRET_ARN: '' }, /JWT_SECRET_ARN is required/],
+    ['a secret read budget that leaves no time to verify', { SECRET_READ_BUDGET_MS: '4500' }, /SECRET_READ_BUDGET_MS/],
+    ['a lifetime cap beyond a day', { JWT_MAX_LIFETIME_SECONDS: '90000' }, /JWT_MAX_LIFETIME_SECONDS/],
+    ['a cache age of zero', { JWT_SECRET_MAX_AGE_SECONDS: '0' }, /JWT_SECRET_MAX_AGE_SECONDS/],
+  ])('throws a ConfigurationError for %s', (_name, overrides, message) => {
+    // Act
+    const read = () => authorizerConfig({ ...base, ...overrides });
+
+    // Assess
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(message);
   });
 });

@@ -277,7 +277,7 @@ describe('iot-realtime through the local IoT gateway', () => {
       const message = await reply;
       expect(message).toMatchObject({
         type: 'sensor-reading',
-        room: 'alice',
+        subject: 'alice',
         sensor: 'desk',
         temperatureC: 22.5,
         temperatureF: 72.5,
@@ -288,6 +288,52 @@ describe('iot-realtime through the local IoT gateway', () => {
       await triggers.idle();
       const invocation = triggers.invocations.find((i) => i.functionName.endsWith('-sensorConsumer'));
       expect(invocation?.outcome).toBe('success');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'replies on the publishing subject’s topic even when the payload carries another clientId or subject',
+    async () => {
+      // Prepare
+      const now = Math.floor(Date.now() / 1000);
+      const alice = await connect(authorizerUrl(), {
+        clientId: ns.clientId('alice-victim'),
+        username: 'alice',
+        password: await signToken({ sub: 'alice', iat: now, exp: now + 600 }, JWT_SECRET),
+      });
+      const mallory = await connect(authorizerUrl(), {
+        clientId: ns.clientId('mallory-attacker'),
+        username: 'mallory',
+        password: await signToken({ sub: 'mallory', iat: now, exp: now + 600 }, JWT_SECRET),
+      });
+      await alice.subscribeAsync(ns.topic('updates/user/alice'), { qos: 1 });
+      await mallory.subscribeAsync(ns.topic('updates/user/mallory'), { qos: 1 });
+      const toAlice: string[] = [];
+      alice.on('message', (topic, payload) => toAlice.push(`${topic} ${payload.toString('utf8')}`));
+      const toMallory = nextMessage(mallory, ns.topic('updates/user/mallory'));
+      const forged = {
+        temperature: 30,
+        clientId: ns.clientId('alice-victim'),
+        subject: 'alice',
+        room: 'alice',
+        topic: 'alice',
+      };
+
+      // Act
+      await mallory.publishAsync(
+        `$aws/rules/${resolver.physicalName('SensorRule')}/${ns.topic('updates/sensor/mallory')}`,
+        JSON.stringify(forged),
+        { qos: 1 },
+      );
+
+      // Assess
+      const reply = await toMallory;
+      expect(reply).toMatchObject({ type: 'sensor-reading', subject: 'mallory', temperatureC: 30 });
+      expect(JSON.stringify(reply)).not.toContain('alice');
+      await triggers.idle();
+      await gateway.idle();
+      expect(toAlice).toEqual([]);
     },
     E2E_TIMEOUT,
   );

@@ -1,7 +1,7 @@
 import { type IotGatewayMessage, startIotGateway } from '@blueprints/offline';
 import { replyToSender } from '../src/sensors/replyToSender.js';
 import { parseSensorMessage, processSensorMessage } from '../src/sensors/sensorReading.js';
-import { NAMESPACE, NOW, OTHER_NAMESPACE, POLICY_VARIABLE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';
+import { NAMESPACE, NOW, POLICY_VARIABLE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';
 
 describe('Function: parseSensorMessage()', () => {
   it('returns the reading and the fields the rule added', () => {
@@ -13,8 +13,8 @@ describe('Function: parseSensorMessage()', () => {
 
     // Assess
     expect(message).toEqual({
+      subject: 'alice',
       clientId: 'iot-realtime_test_alice-tab1',
-      room: 'alice',
       receivedAt: NOW.getTime(),
       temperature: 21.5,
       humidity: 40,
@@ -25,7 +25,8 @@ describe('Function: parseSensorMessage()', () => {
   it.each([
     ['not JSON', '{', /not JSON/],
     ['an array', '[]', /not a JSON object/],
-    ['no clientId', JSON.stringify(sensorRuleOutput({ clientId: undefined })), /clientId/],
+    ['no subject', JSON.stringify(sensorRuleOutput({ subject: undefined })), /subject/],
+    ['a clientId that is not a string', JSON.stringify(sensorRuleOutput({ clientId: 42 })), /clientId/],
     ['no temperature', JSON.stringify(sensorRuleOutput({ temperature: undefined })), /temperature/],
     ['a string temperature', JSON.stringify(sensorRuleOutput({ temperature: '21' })), /temperature/],
     ['an impossible temperature', JSON.stringify(sensorRuleOutput({ temperature: 1e9 })), /temperature/],
@@ -41,7 +42,7 @@ describe('Function: parseSensorMessage()', () => {
 });
 
 describe('Function: processSensorMessage()', () => {
-  it('addresses the reply to the subject the client id belongs to, in the same deployment', () => {
+  it('addresses the reply to the subject of the topic the reading arrived on', () => {
     // Prepare
     const message = parseSensorMessage(
       JSON.stringify(sensorRuleOutput({ clientId: NAMESPACE.clientId('alice-tab-2'), temperature: 30 })),
@@ -54,7 +55,7 @@ describe('Function: processSensorMessage()', () => {
     expect(topic).toBe('iot-realtime/test/updates/user/alice');
     expect(reading).toEqual({
       type: 'sensor-reading',
-      room: 'alice',
+      subject: 'alice',
       sensor: 'desk',
       temperatureC: 30,
       temperatureF: 86,
@@ -65,19 +66,29 @@ describe('Function: processSensorMessage()', () => {
     });
   });
 
-  it.each([
-    ...['alice', 'user-1', '#-1', '-alice', 'a/b-1', `${POLICY_VARIABLE}-1`].map((id) => NAMESPACE.clientId(id)),
-    'alice-1',
-    OTHER_NAMESPACE.clientId('alice-1'),
-  ])('refuses client id %s, which names no acceptable subject of this deployment', (clientId) => {
+  it.each(['user', '#', 'alice-bob', 'a/b', '+', POLICY_VARIABLE])(
+    'refuses topic subject %s, which names no acceptable subject',
+    (subject) => {
+      // Prepare
+      const message = parseSensorMessage(JSON.stringify(sensorRuleOutput({ subject })));
+
+      // Act
+      const process = () => processSensorMessage(message, NOW, NAMESPACE);
+
+      // Assess
+      expect(process).toThrow(/the topic names no acceptable subject/);
+    },
+  );
+
+  it('ignores the client id for addressing: the topic subject decides', () => {
     // Prepare
-    const message = parseSensorMessage(JSON.stringify(sensorRuleOutput({ clientId })));
+    const message = parseSensorMessage(JSON.stringify(sensorRuleOutput({ subject: 'mallory', clientId: 'alice-1' })));
 
     // Act
-    const process = () => processSensorMessage(message, NOW, NAMESPACE);
+    const { topic } = processSensorMessage(message, NOW, NAMESPACE);
 
     // Assess
-    expect(process).toThrow(/clientId does not belong to a subject/);
+    expect(topic).toBe(NAMESPACE.topic('updates/user/mallory'));
   });
 });
 
@@ -139,8 +150,8 @@ describe('Function: handler() (sensorConsumer)', () => {
     const { handler } = await import('../src/handlers/sensorConsumer.js');
     const event = {
       Records: [
-        sqsRecord(JSON.stringify(sensorRuleOutput({ clientId: NAMESPACE.clientId('alice-tab1') })), 'good'),
-        sqsRecord(JSON.stringify(sensorRuleOutput({ clientId: NAMESPACE.clientId('nobody') })), 'bad'),
+        sqsRecord(JSON.stringify(sensorRuleOutput({ subject: 'alice' })), 'good'),
+        sqsRecord(JSON.stringify(sensorRuleOutput({ subject: 'user' })), 'bad'),
         sqsRecord('{"temperature":', 'garbled'),
       ],
     };

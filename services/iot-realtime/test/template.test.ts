@@ -65,9 +65,13 @@ describe('Template: iot-realtime', () => {
         ['iot:Publish', `${ARN}:topic/iot-realtime/dev/updates/user/*`],
       ],
       BroadcastRole: [['iot:Publish,iot:RetainPublish', `${ARN}:topic/iot-realtime/dev/news`]],
-      PresenceRole: [['dynamodb:PutItem', 'arn:aws:dynamodb:us-east-1:000000000000:table/iot-realtime-dev-presence']],
+      PresenceRole: [
+        ['dynamodb:PutItem', 'arn:aws:dynamodb:us-east-1:000000000000:table/iot-realtime-dev-presence'],
+        ['sqs:SendMessage', 'arn:aws:sqs:us-east-1:000000000000:iot-realtime-dev-presence-failures'],
+      ],
       EndpointLookupRole: [['iot:DescribeEndpoint', '*']],
-      AuthorizerRole: [],
+      // The one secret, by ARN (Ref of the secret resource), read-only.
+      AuthorizerRole: [['secretsmanager:GetSecretValue', resolver.ref('JwtSecret')]],
     });
   });
 
@@ -108,7 +112,7 @@ describe('Template: iot-realtime', () => {
     // Assess
     expect(rules.SensorRule?.RuleName).toBe('iot_realtime_dev_sensor');
     expect(rules.SensorRule?.TopicRulePayload.Sql).toBe(
-      "SELECT *, topic(5) AS room, clientid() AS clientId, timestamp() AS receivedAt FROM 'iot-realtime/dev/updates/sensor/+'" +
+      "SELECT temperature, humidity, sensor, topic(5) AS subject, clientid() AS clientId, timestamp() AS receivedAt FROM 'iot-realtime/dev/updates/sensor/+'" +
         " WHERE temperature >= -100 AND temperature <= 150 AND startswith(clientid(), 'iot-realtime_dev_')",
     );
     expect(rules.PresenceRule?.TopicRulePayload.Sql).toBe(
@@ -120,6 +124,98 @@ describe('Template: iot-realtime', () => {
         deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:iot-realtime-dev-sensor-readings-dlq',
         maxReceiveCount: 5,
       },
+    });
+  });
+
+  it('gives every topic rule an error action and the asynchronous presence function an on-failure destination', () => {
+    // Prepare
+    const rules = resourcesOfType(resolver.template, 'AWS::IoT::TopicRule').map(
+      ([id, r]) => [id, resolver.resolve(r.Properties)] as [string, { TopicRulePayload: { ErrorAction?: unknown } }],
+    );
+
+    // Act
+    const invokeConfigs = resourcesOfType(resolver.template, 'AWS::Lambda::EventInvokeConfig').map(([, r]) =>
+      resolver.resolve(r.Properties),
+    );
+
+    // Assess
+    expect(rules.map(([id]) => id).sort()).toEqual(['PresenceRule', 'SensorRule']);
+    for (const [, rule] of rules) {
+      expect(rule.TopicRulePayload.ErrorAction).toEqual({
+        Sqs: {
+          QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/iot-realtime-dev-rule-errors',
+          RoleArn: expect.stringContaining(':role/'),
+          UseBase64: false,
+        },
+      });
+    }
+    expect(invokeConfigs).toEqual([
+      {
+        FunctionName: 'iot-realtime-dev-presence',
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 3600,
+        DestinationConfig: {
+          OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:iot-realtime-dev-presence-failures' },
+        },
+      },
+    ]);
+  });
+
+  it('alarms on every dead-letter and failure queue', () => {
+    // Prepare
+    const alarms = resourcesOfType(resolver.template, 'AWS::CloudWatch::Alarm').map(
+      ([, r]) => resolver.resolve(r.Properties) as { Dimensions: Array<{ Value: string }>; AlarmActions: unknown[] },
+    );
+
+    // Act
+    const watched = alarms.flatMap((a) => a.Dimensions.map((d) => d.Value)).sort();
+
+    // Assess
+    expect(watched).toEqual([
+      'iot-realtime-dev-presence-failures',
+      'iot-realtime-dev-rule-errors',
+      'iot-realtime-dev-sensor-readings-dlq',
+    ]);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it('caps the public entry points: authorizer timeout and concurrency, presign concurrency, API throttling', () => {
+    // Prepare
+    const fn = (id: string) => {
+      const { Timeout, ReservedConcurrentExecutions } = resolver.resource(id).Properties ?? {};
+      return { Timeout, ReservedConcurrentExecutions };
+    };
+
+    // Act
+    const stage = resolver.resolve(resolver.resource('HttpApiStage').Properties) as Record<string, unknown>;
+
+    // Assess
+    expect(fn('AuthorizerLambdaFunction')).toMatchObject({ Timeout: 5, ReservedConcurrentExecutions: 20 });
+    expect(fn('PresignLambdaFunction')).toMatchObject({ ReservedConcurrentExecutions: 10 });
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+  });
+
+  it('gives each function that calls AWS the timeout its client budget is sized from', () => {
+    // Prepare
+    const timeoutOf = (id: string) => resolver.resource(id).Properties?.Timeout;
+
+    // Act
+    const timeouts = Object.fromEntries(
+      [
+        'BroadcastLambdaFunction',
+        'SensorConsumerLambdaFunction',
+        'PresenceLambdaFunction',
+        'EndpointLookupLambdaFunction',
+      ].map((id) => [id, timeoutOf(id)]),
+    );
+
+    // Assess: iotDataClient and presence assume 10 s, endpointLookup 30 s (awsClientConfig in each)
+    expect(timeouts).toEqual({
+      BroadcastLambdaFunction: 10,
+      SensorConsumerLambdaFunction: 10,
+      PresenceLambdaFunction: 10,
+      EndpointLookupLambdaFunction: 30,
     });
   });
 

@@ -42,10 +42,10 @@ export class DemoActions {
     const s = required(this.dev, 'iot-realtime', 'Publishing a sensor reading');
     const gateway = this.dev.gateway;
     if (!gateway) throw new DemoUnavailableError('Publishing a sensor reading', 'iot-realtime');
-    const authorizer = s.functions.find((f) => f.environment.JWT_SECRET);
+    const authorizer = s.functions.find((f) => f.environment.JWT_SECRET_ARN);
     const ruleName = authorizer?.environment.SENSOR_RULE_NAME;
     if (!authorizer || !ruleName)
-      throw new Error('iot-realtime has no authorizer with JWT_SECRET and SENSOR_RULE_NAME');
+      throw new Error('iot-realtime has no authorizer with JWT_SECRET_ARN and SENSOR_RULE_NAME');
     // Its topics and client ids live under the deployment's namespace (`<service>/<stage>/…`).
     const namespace = IotNamespace.parse(authorizer.environment.IOT_NAMESPACE);
     const [authorizerId] = resourcesOfType(s.resolver.template, 'AWS::IoT::Authorizer', s.resolver.stack)[0] ?? [];
@@ -58,10 +58,10 @@ export class DemoActions {
       this.sensorClient = undefined;
     this.sensorClient ??= (async () => {
       const now = Math.floor(Date.now() / 1000);
-      const token = signDevJwt(
-        { sub: subject, iat: now, exp: now + 86_400 },
-        String(authorizer.environment.JWT_SECRET),
-      );
+      // As long as the authorizer accepts; the gateway drops the client at expiry and the next reading reconnects.
+      const lifetime = Number(authorizer.environment.JWT_MAX_LIFETIME_SECONDS) || 3600;
+      const secret = this.dev.secretsManager.secretString(String(authorizer.environment.JWT_SECRET_ARN));
+      const token = signDevJwt({ sub: subject, iat: now, exp: now + lifetime }, secret);
       const client = await connectAsync(`${gateway.wsUrl}?x-amz-customauthorizer-name=${authorizerName}`, {
         clientId: namespace.clientId(`${subject}-dashboard`),
         username: subject,

@@ -12,6 +12,8 @@ import { iotGatewayOptionsFromTemplate, iotPoliciesOfFunction } from '../iot/tem
 import type { LocalFunction } from '../lambda/LocalLambda.js';
 import { type LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '../pipes/LocalPipes.js';
 import { createStreamsFromTemplate, type LocalKinesis, startLocalKinesis } from '../pipes/localKinesis.js';
+import { LocalSecretsManager } from '../secretsmanager/LocalSecretsManager.js';
+import { createSecretsFromTemplate } from '../secretsmanager/secretsFromTemplate.js';
 import { LocalSqs } from '../sqs/LocalSqs.js';
 import { type QueueTriggers, startQueueTriggers } from '../sqs/queueTriggers.js';
 import { createTablesFromTemplate, type LocalDynamoDb, startLocalDynamoDb } from '../standins/dynamodb.js';
@@ -71,6 +73,8 @@ export interface DevEnvironment {
   dynamodb: LocalDynamoDb & { persistent: boolean };
   s3: LocalS3;
   kinesis: LocalKinesis;
+  /** Every template's secrets, with freshly generated values (functions read them at run time). */
+  secretsManager: LocalSecretsManager;
   gateway?: IotGateway;
   postgres?: DevPostgres;
   /** How long start-up took, ms. */
@@ -199,6 +203,9 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       ddbClient.destroy();
       s3Client.destroy();
     });
+    // On a free port: only the functions talk to it, through AWS_ENDPOINT_URL_SECRETS_MANAGER.
+    const secretsManager = await LocalSecretsManager.start({ region, accountId });
+    closers.push(() => secretsManager.close());
     const baseEnvironment = {
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -209,6 +216,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
@@ -228,6 +236,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       await createTablesFromTemplate(resolver, ddbClient);
       await createBucketsFromTemplate(resolver, s3Client);
       await createStreamsFromTemplate(resolver, kinesis.client);
+      createSecretsFromTemplate(resolver, secretsManager);
       const functions = devFunctionsFromTemplate(resolver, state.localEnvironment);
       for (const fn of functions) {
         fn.environment.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'WARN';
@@ -425,6 +434,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       dynamodb,
       s3,
       kinesis,
+      secretsManager,
       gateway,
       postgres,
       startupMs: Date.now() - started,

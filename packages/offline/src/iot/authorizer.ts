@@ -108,9 +108,40 @@ export function buildIotAuthorizerEvent(input: IotAuthorizerEventInput): IoTCust
 const DURATION = (v: unknown) => Number.isInteger(v) && (v as number) >= 300 && (v as number) <= 86_400;
 
 /**
+ * One entry of `policyDocuments`: IoT Core takes a policy as a JSON string or as the JSON object itself
+ * (the AWS documentation's example returns objects). Either way it must be a JSON object with a
+ * `Statement`, at most 2048 characters as (compact) JSON text.
+ */
+function policyDocumentOf(document: unknown, i: number): IotPolicyDocument {
+  let parsed: unknown;
+  let length: number;
+  if (typeof document === 'string') {
+    length = document.length;
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] is not valid JSON`);
+    }
+  } else if (document !== null && typeof document === 'object' && !Array.isArray(document)) {
+    parsed = document;
+    length = JSON.stringify(document).length;
+  } else {
+    throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] is neither a JSON string nor an object`);
+  }
+  if (length > 2048) {
+    throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] is ${length} characters (max 2048)`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !('Statement' in parsed)) {
+    throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] has no Statement`);
+  }
+  return parsed as IotPolicyDocument;
+}
+
+/**
  * Validates a custom authorizer response the way IoT Core does: `isAuthenticated: true`, `principalId` matching
  * `[a-zA-Z0-9]{1,128}`, `disconnectAfterInSeconds` and `refreshAfterInSeconds` in 300..86400, `policyDocuments`
- * 1..10 JSON strings of at most 2048 characters each. Throws `InvalidIotAuthorizerResponseError` saying what is wrong.
+ * 1..10 policies, each a JSON string or object of at most 2048 characters with a `Statement`. Throws
+ * `InvalidIotAuthorizerResponseError` saying what is wrong.
  */
 export function validateIotAuthorizerResponse(response: unknown): IotAuthorizerGrant {
   if (!response || typeof response !== 'object') throw new InvalidIotAuthorizerResponseError('not an object');
@@ -129,22 +160,7 @@ export function validateIotAuthorizerResponse(response: unknown): IotAuthorizerG
   if (!Array.isArray(documents) || documents.length === 0 || documents.length > 10) {
     throw new InvalidIotAuthorizerResponseError('policyDocuments must hold 1..10 documents');
   }
-  const policies = documents.map((d, i) => {
-    if (typeof d !== 'string')
-      throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] is not a JSON string`);
-    if (d.length > 2048)
-      throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] is ${d.length} characters (max 2048)`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(d);
-    } catch {
-      throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] is not valid JSON`);
-    }
-    if (!parsed || typeof parsed !== 'object' || !('Statement' in parsed)) {
-      throw new InvalidIotAuthorizerResponseError(`policyDocuments[${i}] has no Statement`);
-    }
-    return parsed as IotPolicyDocument;
-  });
+  const policies = documents.map(policyDocumentOf);
   return {
     principalId: r.principalId,
     policies,

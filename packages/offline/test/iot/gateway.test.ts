@@ -15,6 +15,7 @@ import {
   presignCredentials,
   REGION,
   sleep,
+  subjectPolicy,
   subscribe,
   temporaryCredentials,
   upgradeResponse,
@@ -65,6 +66,11 @@ describe('Function: startIotGateway()', () => {
           if (sub === 'deny') return { isAuthenticated: false };
           if (sub === 'bad-principal') return authorizerResponse('not valid!');
           if (sub === 'throws') throw new Error('authorizer crashed');
+          // Policies as JSON objects, as the AWS documentation's example returns them.
+          if (sub.startsWith('objects:')) {
+            const subject = sub.slice('objects:'.length);
+            return authorizerResponse(subject, { policyDocuments: [subjectPolicy(subject)] });
+          }
           return authorizerResponse(sub);
         },
       },
@@ -400,6 +406,19 @@ describe('Function: startIotGateway()', () => {
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 5 });
+    });
+
+    it('accepts policy documents returned as objects and enforces them', async () => {
+      // Prepare
+      const dave = await viaAuthorizer('dave_1', 'objects:dave');
+
+      // Act
+      const granted = await dave.subscribeAsync('updates/user/dave', { qos: 1 });
+      dave.subscribe('updates/user/bob');
+
+      // Assess
+      expect(granted.map((g) => g.qos)).toEqual([1]);
+      await closed(dave);
     });
 
     it('refuses a client id outside the granted policy', async () => {

@@ -1,14 +1,14 @@
 import { type IotAuthorizerEvent, presentedCredentials } from './credentials.js';
 import { acceptableSubject } from './subject.js';
 import { allowResponse, denyResponse, type IotAuthorizerResponse, type SubjectPolicyOptions } from './subjectPolicy.js';
-import type { VerifiedToken } from './tokenVerifier.js';
+import { SigningSecretUnavailableError, type VerifiedToken } from './tokenVerifier.js';
 
 export interface AuthorizeConnectionDependencies {
   verifyToken: (token: string) => Promise<VerifiedToken>;
   policy: SubjectPolicyOptions;
   now?: () => Date;
-  /** Told why a connection was denied (for logs); never told the token. */
-  onDeny?: (reason: string, details: { source?: string; connectionId?: string }) => void;
+  /** Told why a connection was denied (for logs); never told the token. `serverFault`: the signing secret was unavailable. */
+  onDeny?: (reason: string, details: { source?: string; connectionId?: string; serverFault: boolean }) => void;
 }
 
 /**
@@ -36,7 +36,11 @@ export async function authorizeConnection(
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     try {
-      deps.onDeny?.(reason.slice(0, 300), { ...(source ? { source } : {}), ...(connectionId ? { connectionId } : {}) });
+      deps.onDeny?.(reason.slice(0, 300), {
+        ...(source ? { source } : {}),
+        ...(connectionId ? { connectionId } : {}),
+        serverFault: error instanceof SigningSecretUnavailableError,
+      });
     } catch {
       // logging must not turn a deny into an error
     }

@@ -41,23 +41,6 @@ export function acceptableSubject(subject: unknown): string {
   return subject;
 }
 
-/**
- * The subject a client id belongs to: the part between the deployment's prefix and the first `-`
- * (client ids are `<service>_<stage>_<sub>-<suffix>`). Another deployment's client id is refused.
- *
- * @example
- * subjectOfClientId('iot-realtime_dev_alice-tab1', new IotNamespace('iot-realtime', 'dev')); // 'alice'
- */
-export function subjectOfClientId(clientId: string, namespace: IotNamespace): string {
-  if (!namespace.ownsClientId(clientId)) {
-    throw new UnacceptableSubjectError(`client id is not in this deployment (${namespace.clientIdPrefix}…)`);
-  }
-  const local = namespace.localClientId(clientId);
-  const dash = local.indexOf('-');
-  if (dash <= 0) throw new UnacceptableSubjectError('client id is not of the form <subject>-<suffix>');
-  return acceptableSubject(local.slice(0, dash));
-}
-
 /** The topic a subject receives its own messages on, relative to the namespace (`updates/user/<sub>`). */
 export function userTopicName(subject: string): string {
   return `updates/user/${acceptableSubject(subject)}`;

@@ -51,9 +51,13 @@ export async function endpointResourceResponse(
 
 /**
  * PUTs the response to the presigned S3 URL CloudFormation gave. No content type is sent: the URL
- * is signed without one.
+ * is signed without one. Rejects when S3 has not answered within `timeoutMs` (default 10 s).
  */
-export function sendCustomResourceResponse(responseUrl: string, response: CustomResourceResponse): Promise<number> {
+export function sendCustomResourceResponse(
+  responseUrl: string,
+  response: CustomResourceResponse,
+  timeoutMs = 10_000,
+): Promise<number> {
   const body = JSON.stringify(response);
   const url = new URL(responseUrl);
   const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
@@ -69,6 +73,9 @@ export function sendCustomResourceResponse(responseUrl: string, response: Custom
             : reject(new Error(`Custom resource response PUT failed with HTTP ${res.statusCode}`)),
         );
       },
+    );
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`Custom resource response PUT got no answer in ${timeoutMs} ms`)),
     );
     req.on('error', reject);
     req.end(body);

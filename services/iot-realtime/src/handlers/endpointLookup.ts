@@ -1,10 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
+import { awsClientConfig } from '@blueprints/common';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { endpointResourceResponse, sendCustomResourceResponse } from '../endpoint/endpointResource.js';
 
 const logger = new Logger();
-const iot = new IoTClient({});
+// Half of the 30 s timeout for the lookup, so the response always reaches CloudFormation in time
+// (a custom resource that never answers holds the stack for an hour).
+const iot = new IoTClient(awsClientConfig({ functionTimeoutMs: 30_000, callShare: 0.5 }));
 
 /** `Custom::IotEndpoint`: the account's IoT data endpoint (`iot:Data-ATS`), which CloudFormation has no attribute for. */
 export const handler = async (event: CloudFormationCustomResourceEvent, context?: Context) => {

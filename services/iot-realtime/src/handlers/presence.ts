@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IotNamespace, integerEnv, requiredEnv } from '@blueprints/common';
+import { awsClientConfig, IotNamespace, integerEnv, requiredEnv } from '@blueprints/common';
 import type { Context } from 'aws-lambda';
 import { PresenceTable } from '../presence/PresenceTable.js';
 import { InvalidPresenceEventError, parsePresenceEvent } from '../presence/presenceEvent.js';
@@ -8,7 +8,8 @@ import { InvalidPresenceEventError, parsePresenceEvent } from '../presence/prese
 const logger = new Logger();
 const NAMESPACE = IotNamespace.parse(requiredEnv('IOT_NAMESPACE'));
 const table = new PresenceTable({
-  client: new DynamoDBClient({}),
+  // Timeouts from the function's (10 s): a stalled table fails the call in time, so the async retry runs.
+  client: new DynamoDBClient(awsClientConfig({ functionTimeoutMs: 10_000 })),
   tableName: requiredEnv('PRESENCE_TABLE_NAME'),
   connectedTtlSeconds: integerEnv('CONNECTED_TTL_SECONDS', 90_000, { min: 60 }),
   disconnectedTtlSeconds: integerEnv('DISCONNECTED_TTL_SECONDS', 3_600, { min: 60 }),

@@ -1,10 +1,15 @@
 import type { IotNamespace } from '@blueprints/common';
-import { subjectOfClientId, userTopic } from '../authorization/subject.js';
+import { acceptableSubject, userTopic } from '../authorization/subject.js';
 
-/** What the sensor topic rule delivers: the client's payload plus the fields its SELECT adds. */
+/**
+ * What the sensor topic rule delivers: the reading's named fields plus what its SELECT adds. The
+ * rule selects named fields, never `*`, so nothing in a payload can pose as `subject`.
+ */
 export interface SensorMessage {
-  clientId: string;
-  room: string;
+  /** `topic(5)` of `<service>/<stage>/updates/sensor/<sub>`: the subject whose ingest topic the reading arrived on. */
+  subject: string;
+  /** `clientid()`: for logs only; the reply is addressed from `subject`. */
+  clientId?: string;
   /** Epoch milliseconds at which IoT Core received the reading (`timestamp()`). */
   receivedAt: number;
   temperature: number;
@@ -15,7 +20,7 @@ export interface SensorMessage {
 /** The reading as the sender gets it back on `<service>/<stage>/updates/user/<sub>`. */
 export interface ProcessedReading {
   type: 'sensor-reading';
-  room: string;
+  subject: string;
   sensor?: string;
   temperatureC: number;
   temperatureF: number;
@@ -35,11 +40,12 @@ export class InvalidSensorMessageError extends Error {
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /**
- * Parses one queue message body written by the sensor rule (`SELECT *, topic(5) AS room, clientid()
- * AS clientId, timestamp() AS receivedAt`). Throws `InvalidSensorMessageError` naming the bad field.
+ * Parses one queue message body written by the sensor rule (`SELECT temperature, humidity, sensor,
+ * topic(5) AS subject, clientid() AS clientId, timestamp() AS receivedAt`). Throws
+ * `InvalidSensorMessageError` naming the bad field.
  *
  * @example
- * parseSensorMessage('{"temperature":21.5,"room":"alice","clientId":"alice-1","receivedAt":1767225600000}');
+ * parseSensorMessage('{"temperature":21.5,"subject":"alice","clientId":"alice-1","receivedAt":1767225600000}');
  */
 export function parseSensorMessage(body: string): SensorMessage {
   let value: unknown;
@@ -52,8 +58,10 @@ export function parseSensorMessage(body: string): SensorMessage {
     throw new InvalidSensorMessageError('body is not a JSON object');
   }
   const m = value as Record<string, unknown>;
-  if (typeof m.clientId !== 'string' || m.clientId === '') throw new InvalidSensorMessageError('clientId is missing');
-  if (typeof m.room !== 'string' || m.room === '') throw new InvalidSensorMessageError('room is missing');
+  if (typeof m.subject !== 'string' || m.subject === '') throw new InvalidSensorMessageError('subject is missing');
+  if (m.clientId !== undefined && (typeof m.clientId !== 'string' || m.clientId.length > 128)) {
+    throw new InvalidSensorMessageError('clientId must be a string of at most 128 characters');
+  }
   if (!finite(m.receivedAt)) throw new InvalidSensorMessageError('receivedAt is not a number');
   if (!finite(m.temperature) || m.temperature < -100 || m.temperature > 150) {
     throw new InvalidSensorMessageError('temperature must be a number from -100 to 150 (°C)');
@@ -65,8 +73,8 @@ export function parseSensorMessage(body: string): SensorMessage {
     throw new InvalidSensorMessageError('sensor must be a string of at most 64 characters');
   }
   return {
-    clientId: m.clientId,
-    room: m.room.slice(0, 128),
+    subject: m.subject,
+    ...(m.clientId !== undefined ? { clientId: m.clientId as string } : {}),
     receivedAt: m.receivedAt,
     temperature: m.temperature,
     ...(m.humidity !== undefined ? { humidity: m.humidity as number } : {}),
@@ -82,9 +90,9 @@ function comfortOf(celsius: number): ProcessedReading['comfort'] {
 }
 
 /**
- * Where the reply goes and what it says. The sender is the subject its client id belongs to
- * (`<service>_<stage>_<sub>-<suffix>`); the authorizer only lets `<sub>` connect with such ids, so
- * this cannot be forged. The reply goes to the subject's topic in the same deployment's namespace.
+ * Where the reply goes and what it says: `<service>/<stage>/updates/user/<subject>`, the subject
+ * taken from the topic the device published to. The authorizer's policy lets `<sub>` publish only
+ * to its own ingest topic, so this cannot be forged; no payload field is ever read for the address.
  *
  * @example
  * const { topic, reading } = processSensorMessage(message, new Date(), IotNamespace.parse('iot-realtime/dev'));
@@ -95,16 +103,18 @@ export function processSensorMessage(
   namespace: IotNamespace,
 ): { topic: string; reading: ProcessedReading } {
   let topic: string;
+  let subject: string;
   try {
-    topic = userTopic(subjectOfClientId(message.clientId, namespace), namespace);
+    subject = acceptableSubject(message.subject);
+    topic = userTopic(subject, namespace);
   } catch (error) {
-    throw new InvalidSensorMessageError(`clientId does not belong to a subject: ${(error as Error).message}`);
+    throw new InvalidSensorMessageError(`the topic names no acceptable subject: ${(error as Error).message}`);
   }
   return {
     topic,
     reading: {
       type: 'sensor-reading',
-      room: message.room,
+      subject,
       ...(message.sensor !== undefined ? { sensor: message.sensor } : {}),
       temperatureC: message.temperature,
       temperatureF: Math.round((message.temperature * 9 * 10) / 5 + 320) / 10,

@@ -14,17 +14,20 @@ export const OTHER_NAMESPACE = new IotNamespace('iot-realtime', 'other');
 /** 2026-01-01T00:00:00Z */
 export const NOW = new Date('2026-01-01T00:00:00Z');
 
-/** A signed HS256 JWT; `exp` defaults to one hour after NOW. */
+/**
+ * A signed HS256 JWT; `exp` defaults to one hour after NOW and `iat` to one hour before `exp`
+ * (`iat: null` leaves it out).
+ */
 export async function signToken(
-  claims: { sub?: unknown; exp?: number; [claim: string]: unknown } = {},
+  claims: { sub?: unknown; exp?: number; iat?: number | null; [claim: string]: unknown } = {},
   secret = TEST_SECRET,
   alg = 'HS256',
 ): Promise<string> {
-  const { sub = 'alice', exp = Math.floor(NOW.getTime() / 1000) + 3600, ...rest } = claims;
+  const { sub = 'alice', exp = Math.floor(NOW.getTime() / 1000) + 3600, iat = exp - 3600, ...rest } = claims;
   const jwt = new SignJWT({ ...rest, ...(sub === undefined ? {} : { sub }) } as JWTPayload)
     .setProtectedHeader({ alg, typ: 'JWT' })
-    .setIssuedAt(Math.floor(NOW.getTime() / 1000) - 60)
     .setExpirationTime(exp);
+  if (iat !== null) jwt.setIssuedAt(iat);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
@@ -92,7 +95,7 @@ export function sensorRuleOutput(overrides: Record<string, unknown> = {}): Recor
     temperature: 21.5,
     humidity: 40,
     sensor: 'desk',
-    room: 'alice',
+    subject: 'alice',
     clientId: NAMESPACE.clientId('alice-tab1'),
     receivedAt: NOW.getTime(),
     ...overrides,

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IotNamespace, type IotSigningCredentials } from '@blueprints/common';
 import {
+  createSecretsFromTemplate,
   createTablesFromTemplate,
   functionsFromTemplate,
   type IotGateway,
@@ -11,6 +12,7 @@ import {
   type LocalDynamoDb,
   type LocalFunction,
   LocalLambda,
+  LocalSecretsManager,
   LocalSqs,
   type QueueTriggers,
   resourcesOfType,
@@ -44,6 +46,9 @@ export interface LocalStack extends LocalDeployment {
   gateway: IotGateway;
   sqs: LocalSqs;
   dynamo: LocalDynamoDb;
+  /** Holds the template's JwtSecret, set to `jwtSecret`; rotate it with `putSecretValue`. */
+  secretsManager: LocalSecretsManager;
+  jwtSecretArn: string;
   lambda: LocalLambda;
   close(): Promise<void>;
 }
@@ -76,9 +81,10 @@ function mergeGatewayOptions(all: IotGatewayOptions[], credentials: IotGatewayCr
 
 /**
  * Starts the service locally: the IoT gateway with the template's topic rules and authorizer, the
- * presign role's IoT statements for presigned URLs, LocalSqs + queue triggers, dynalite, and every
- * function from its TypeScript source. With `stages`, packages and starts each stage as its own
- * deployment on the SAME gateway, queues and tables, as two stages share one AWS account: e.g.
+ * presign role's IoT statements for presigned URLs, LocalSqs + queue triggers, dynalite, the local
+ * Secrets Manager holding each deployment's JWT secret (value `jwtSecret`), and every function from
+ * its TypeScript source. With `stages`, packages and starts each stage as its own deployment on the
+ * SAME gateway, queues and tables, as two stages share one AWS account: e.g.
  * `stages: [undefined, 'qa']` runs `dev` (the default package) beside `qa`.
  */
 export async function startLocalStack(options: {
@@ -97,6 +103,11 @@ export async function startLocalStack(options: {
     region: first.stack.region,
     credentials: LOCAL_CREDENTIALS,
   });
+  const secretsManager = await LocalSecretsManager.start({
+    region: first.stack.region,
+    accountId: first.stack.accountId,
+  });
+  const secretArns: string[] = [];
   const functions: LocalFunction[] = [];
   const stageOfFunction = new Map<string, string>();
   const keys: IotSigningCredentials[] = [];
@@ -105,6 +116,11 @@ export async function startLocalStack(options: {
     resolver.overrides.set('IotEndpoint.Address', 'pending');
     await sqs.createQueuesFromTemplate(resolver);
     await createTablesFromTemplate(resolver, ddb);
+    // Before the functions are read: JWT_SECRET_ARN resolves to the local secret's ARN.
+    const [jwtSecret] = createSecretsFromTemplate(resolver, secretsManager);
+    if (!jwtSecret) throw new Error('The packaged template declares no secret');
+    secretsManager.putSecretValue(jwtSecret.arn, options.jwtSecret);
+    secretArns.push(jwtSecret.arn);
     const stage = namespaceOf(resolver).stage;
     const key = i === 0 ? LOCAL_CREDENTIALS : { accessKeyId: `local-${stage}`, secretAccessKey: `local-${stage}` };
     keys.push(key);
@@ -121,7 +137,11 @@ export async function startLocalStack(options: {
     functions,
     // Each deployment gets its own copy of a handler module: handlers read their configuration at load.
     sourceHandlerLoader(SERVICE_DIR, { instance: (fn) => stageOfFunction.get(fn.name) ?? '' }),
-    { AWS_REGION: first.stack.region, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint },
+    {
+      AWS_REGION: first.stack.region,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+    },
   );
   const gateway = await startIotGateway(
     mergeGatewayOptions(
@@ -136,8 +156,6 @@ export async function startLocalStack(options: {
   for (const fn of functions) {
     if ('IOT_ENDPOINT' in fn.environment) fn.environment.IOT_ENDPOINT = gateway.host;
     if (fn.logicalId === 'PresignLambdaFunction') fn.environment.IOT_URL_SCHEME = 'ws';
-    // The deployed stack resolves its generated secret here.
-    if (fn.logicalId === 'AuthorizerLambdaFunction') fn.environment.JWT_SECRET = options.jwtSecret;
     fn.environment.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
     fn.environment.AWS_ENDPOINT_URL_IOT_DATA_PLANE = gateway.dataPlaneEndpoint;
   }
@@ -161,12 +179,15 @@ export async function startLocalStack(options: {
     gateway,
     sqs,
     dynamo,
+    secretsManager,
+    jwtSecretArn: secretArns[0] as string,
     lambda,
     close: async () => {
       for (const deployment of deployments) await deployment.triggers.stop();
       await gateway.close();
       await sqs.close();
       await dynamo.close();
+      await secretsManager.close();
     },
   };
 }
