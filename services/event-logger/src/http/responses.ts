@@ -46,3 +46,26 @@ export function jsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64E
     throw new HttpError(400, 'Request body must be valid JSON');
   }
 }
+
+/** What a handler logs with: Powertools' Logger fits. */
+interface ErrorLogger {
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+}
+
+/**
+ * The API's one error shape, `{ message, errors?, ... }`: an {@link HttpError} answers with its own status
+ * and details; anything else is logged in full and answered with a bare 500 (no error text, ARNs or role
+ * names reach the client).
+ */
+export function errorResponse(error: unknown, logger: ErrorLogger): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof HttpError) {
+    (error.statusCode >= 500 ? logger.error : logger.warn).call(logger, error.message, {
+      errors: error.details,
+      ...error.extra,
+    });
+    return error.toResponse();
+  }
+  logger.error('request failed', error as Error);
+  return jsonResponse(500, { message: 'Internal error' });
+}
