@@ -1,12 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
-import {
-  EventPublisher,
-  EventTooLargeError,
-  eventEntrySize,
-  MAX_PUT_EVENTS_BYTES,
-  PublishFailedError,
-} from '../../src/events/index.js';
+import { EventPublisher, EventTooLargeError, eventEntrySize, PublishFailedError } from '../../src/events/index.js';
+import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
 import { FailureInjectingEventBridge, type WireEntry } from './helpers/FailureInjectingEventBridge.js';
 import { CORRELATION_ID, payloadOfSize, seededRandom } from './helpers/factories.js';
 
@@ -55,11 +50,11 @@ describe('Class: EventPublisher', () => {
       expect(publisher.pending).toBe(0);
     });
 
-    it('splits batches so no PutEvents request exceeds 256 KB by AWS sizing rules', async () => {
+    it('splits batches so no PutEvents request exceeds the request limit by AWS sizing rules', async () => {
       // Prepare
       const bridge = new FailureInjectingEventBridge();
       const { publisher } = publisherFor(bridge);
-      for (let i = 0; i < 5; i++) publisher.publish('blob.stored', payloadOfSize(100 * 1024));
+      for (let i = 0; i < 5; i++) publisher.publish('blob.stored', payloadOfSize(400 * 1024));
 
       // Act
       await publisher.flush();
@@ -68,7 +63,7 @@ describe('Class: EventPublisher', () => {
       expect(bridge.calls.map((c) => c.length)).toEqual([2, 2, 1]);
       for (const call of bridge.calls) {
         const bytes = call.reduce((sum, e) => sum + eventEntrySize(e), 0);
-        expect(bytes).toBeLessThanOrEqual(MAX_PUT_EVENTS_BYTES);
+        expect(bytes).toBeLessThanOrEqual(PUT_EVENTS_MAX_REQUEST_BYTES);
       }
       expect(bridge.calls.flatMap(sequenceNrs)).toEqual([1, 2, 3, 4, 5]);
     });
@@ -268,18 +263,18 @@ describe('Class: EventPublisher', () => {
   });
 
   describe('Method: publish()', () => {
-    it('rejects a 300 KB event before anything is sent and keeps sequence numbers gapless', async () => {
+    it('rejects an event over the entry limit before anything is sent and keeps sequence numbers gapless', async () => {
       // Prepare
       const bridge = new FailureInjectingEventBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
 
       // Act
-      const act = () => publisher.publish('blob.stored', payloadOfSize(300 * 1024));
+      const act = () => publisher.publish('blob.stored', payloadOfSize(PUT_EVENTS_MAX_ENTRY_BYTES));
 
       // Assess
       expect(act).toThrow(EventTooLargeError);
-      expect(act).toThrow(/limit is 262144 bytes/);
+      expect(act).toThrow(/"blob\.stored" is \d+ bytes .* entry limit \(PUT_EVENTS_MAX_ENTRY_BYTES\) is 1048576 bytes/);
       expect(bridge.calls).toHaveLength(0);
       expect(publisher.pending).toBe(1);
       const next = publisher.publish('order.placed', { orderId: 'o-2' });

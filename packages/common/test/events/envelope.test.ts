@@ -1,10 +1,4 @@
-import {
-  eventEntrySize,
-  fullJitterBackoff,
-  InvalidEnvelopeError,
-  MAX_PUT_EVENTS_BYTES,
-  parseEnvelope,
-} from '../../src/events/index.js';
+import { eventEntrySize, fullJitterBackoff, InvalidEnvelopeError, parseEnvelope } from '../../src/events/index.js';
 import { envelopeFactory } from './helpers/factories.js';
 
 describe('Function: parseEnvelope()', () => {
@@ -63,7 +57,7 @@ describe('Function: parseEnvelope()', () => {
 });
 
 describe('Function: eventEntrySize()', () => {
-  it('counts 14 bytes plus the UTF-8 bytes of Source, DetailType, Detail and every Resource', () => {
+  it('counts the UTF-8 bytes of Source, DetailType, Detail and every Resource, and 14 bytes for a Time', () => {
     // Prepare
     const entry = {
       Source: 'app',
@@ -74,11 +68,25 @@ describe('Function: eventEntrySize()', () => {
     };
 
     // Act
+    const withoutTime = eventEntrySize(entry);
+    const withTime = eventEntrySize({ ...entry, Time: new Date() });
+    const withEpochTime = eventEntrySize({ ...entry, Time: 1_767_225_600 });
+
+    // Assess
+    expect(withoutTime).toBe(3 + 2 + 11 + 5 + 6);
+    expect(withTime).toBe(14 + withoutTime);
+    expect(withEpochTime).toBe(14 + withoutTime);
+  });
+
+  it('counts fields of the wrong type as absent', () => {
+    // Prepare
+    const entry = { Source: 42, DetailType: 'x', Detail: { not: 'a string' }, Resources: 'arn:not-a-list' };
+
+    // Act
     const size = eventEntrySize(entry);
 
     // Assess
-    expect(size).toBe(14 + 3 + 2 + 11 + 5 + 6);
-    expect(MAX_PUT_EVENTS_BYTES).toBe(262_144);
+    expect(size).toBe(1);
   });
 });
 

@@ -53,7 +53,7 @@ describe('Function: publishEvents()', () => {
     // Act
     const error = await publishEvents(publisher, [
       { detailType: 'order.placed', context: { brand: 'A' }, persist: true },
-      { detailType: 'blob.stored', context: { blob: 'x'.repeat(300 * 1024) }, persist: false },
+      { detailType: 'blob.stored', context: { blob: 'x'.repeat(1024 * 1024) }, persist: false },
     ]).catch((e: unknown) => e);
 
     // Assess

@@ -1,0 +1,114 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventPublisher, EventTooLargeError, eventEntrySize, sendPutEvents } from '../../src/events/index.js';
+import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
+import { FailureInjectingEventBridge } from './helpers/FailureInjectingEventBridge.js';
+import { CORRELATION_ID, payloadOfSize } from './helpers/factories.js';
+
+/** An entry whose `eventEntrySize` is exactly `bytes` (Source 'test' + DetailType 'blob' + a JSON Detail). */
+function entryOfSize(bytes: number, sequenceNr = 1): PutEventsRequestEntry {
+  const skeleton = { EventBusName: 'bus', Source: 'test', DetailType: 'blob' };
+  const emptyDetail = JSON.stringify({ sequenceNr, idempotencyKey: `k-${sequenceNr}`, blob: '' });
+  const fill = bytes - eventEntrySize({ ...skeleton, Detail: emptyDetail });
+  return {
+    ...skeleton,
+    Detail: JSON.stringify({ sequenceNr, idempotencyKey: `k-${sequenceNr}`, blob: 'x'.repeat(fill) }),
+  };
+}
+
+const noSleep = async () => undefined;
+
+describe('Function: sendPutEvents()', () => {
+  it('returns one outcome per entry, in the order given', async () => {
+    // Prepare
+    const bridge = new FailureInjectingEventBridge(
+      () => (e) => (e.sequenceNr === 2 ? { errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' } : 'ok'),
+    );
+    const entries = [1, 2, 3].map((n) => entryOfSize(200, n));
+
+    // Act
+    const outcomes = await sendPutEvents(bridge.client, entries, { sleep: noSleep });
+
+    // Assess
+    expect(outcomes).toEqual([
+      { status: 'published', eventId: bridge.accepted[0]?.eventId, attempts: 1 },
+      { status: 'failed', errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.', attempts: 1 },
+      { status: 'published', eventId: bridge.accepted[1]?.eventId, attempts: 1 },
+    ]);
+  });
+
+  it('sends an entry of exactly the entry limit alone, and refuses one byte more before sending anything', async () => {
+    // Prepare
+    const bridge = new FailureInjectingEventBridge();
+    const atLimit = entryOfSize(PUT_EVENTS_MAX_ENTRY_BYTES, 1);
+    const overLimit = entryOfSize(PUT_EVENTS_MAX_ENTRY_BYTES + 1, 2);
+
+    // Act
+    const outcomes = await sendPutEvents(bridge.client, [atLimit, entryOfSize(100, 3)], { sleep: noSleep });
+    const refused = await sendPutEvents(bridge.client, [entryOfSize(100, 4), overLimit]).catch((e: unknown) => e);
+
+    // Assess
+    expect(eventEntrySize(atLimit)).toBe(1_048_576);
+    expect(outcomes.map((o) => o.status)).toEqual(['published', 'published']);
+    expect(bridge.calls.map((c) => c.map((e) => e.sequenceNr))).toEqual([[1], [3]]);
+    expect(refused).toBeInstanceOf(EventTooLargeError);
+    expect(refused).toMatchObject({ entryIndex: 1, sizeBytes: 1_048_577, limitBytes: 1_048_576, detailType: 'blob' });
+    expect((refused as Error).message).toMatch(/"blob" \(entry 1\) is 1048577 bytes .*PUT_EVENTS_MAX_ENTRY_BYTES/);
+    expect(bridge.calls).toHaveLength(2);
+  });
+
+  it('fills a request up to exactly the request limit and starts a new one at one byte more', async () => {
+    // Prepare
+    const bridge = new FailureInjectingEventBridge();
+    const half = PUT_EVENTS_MAX_REQUEST_BYTES / 2;
+    const exact = [entryOfSize(half, 1), entryOfSize(half, 2)];
+    const over = [entryOfSize(half, 3), entryOfSize(half + 1, 4)];
+
+    // Act
+    await sendPutEvents(bridge.client, [...exact, ...over], { sleep: noSleep, concurrency: 1 });
+
+    // Assess
+    expect(bridge.calls.map((c) => c.map((e) => e.sequenceNr))).toEqual([[1, 2], [3], [4]]);
+  });
+
+  it('refuses a retry policy without attempts', async () => {
+    // Prepare
+    const bridge = new FailureInjectingEventBridge();
+
+    // Act
+    const error = await sendPutEvents(bridge.client, [entryOfSize(100)], { retry: { maxAttempts: 0 } }).catch(
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(RangeError);
+    expect(bridge.calls).toHaveLength(0);
+  });
+});
+
+describe('Class: EventPublisher at the entry limit', () => {
+  it('publishes an event of exactly PUT_EVENTS_MAX_ENTRY_BYTES and refuses one a byte larger', async () => {
+    // Prepare: measure the envelope around an empty blob, then fill it to the limit
+    const bridge = new FailureInjectingEventBridge();
+    const publisher = new EventPublisher({
+      client: bridge.client,
+      eventBusName: 'bus',
+      source: 'test',
+      correlationId: CORRELATION_ID,
+      now: () => 1_767_225_600_000,
+    });
+    const probe = publisher.publish('blob.stored', payloadOfSize(0));
+    const fill = PUT_EVENTS_MAX_ENTRY_BYTES - probe.sizeBytes;
+
+    // Act
+    const exact = publisher.publish('blob.stored', payloadOfSize(fill));
+    const over = () => publisher.publish('blob.stored', payloadOfSize(fill + 1));
+    const published = await publisher.flush();
+
+    // Assess
+    expect(exact.sizeBytes).toBe(PUT_EVENTS_MAX_ENTRY_BYTES);
+    expect(over).toThrow(EventTooLargeError);
+    expect(over).toThrow(/"blob\.stored" is 1048577 bytes/);
+    expect(published.map((p) => p.sequenceNr)).toEqual([1, 2]);
+    expect(bridge.calls.map((c) => c.map((e) => e.sequenceNr))).toEqual([[1], [2]]);
+  });
+});
