@@ -3,13 +3,11 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import {
   createTablesFromTemplate,
   type EventBridgeEvent,
-  functionsFromTemplate,
   LocalEventBridge,
   LocalFirehose,
-  LocalLambda,
+  type LocalLambda,
   LocalSqs,
   type QueueTriggers,
-  sourceHandlerLoader,
   startLocalDynamoDb,
   startLocalS3,
   startQueueTriggers,
@@ -18,7 +16,8 @@ import {
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { StoredEvent } from '../src/storage/storedEvent.js';
 import { ACCOUNT_ID, httpApiEvent, REGION, tenantSessionArn } from './helpers/factories.js';
-import { LOCAL_CREDENTIALS, packagedResolver, SERVICE_DIR } from './helpers/localTable.js';
+import { localFunctions } from './helpers/localHandlers.js';
+import { LOCAL_CREDENTIALS, packagedResolver } from './helpers/localTable.js';
 
 interface PublishBody {
   correlationId: string;
@@ -62,16 +61,7 @@ class LocalEventLogger {
     await sqs.createQueuesFromTemplate(resolver);
     const firehose = LocalFirehose.fromTemplate(resolver, { s3 });
     const bus = await LocalEventBridge.start({ region: REGION, accountId: ACCOUNT_ID });
-    // A function's template environment wins over the base environment (as in Lambda), and the template
-    // sets POWERTOOLS_LOG_LEVEL=INFO: quieten the functions here, where the test decides.
-    const functions = functionsFromTemplate(resolver).map((fn) => ({
-      ...fn,
-      environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'WARN' },
-    }));
-    const lambda = new LocalLambda(functions, sourceHandlerLoader(SERVICE_DIR), {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    const lambda = localFunctions(resolver, {
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_ENDPOINT_URL_S3: localS3.endpoint,

@@ -28,6 +28,11 @@ export interface PageRequest {
 
 export type SaveOutcome = 'written' | 'duplicate';
 
+/** Per call: `abortSignal` (e.g. `Deadline.signal()`) abandons the DynamoDB/S3 calls in flight when it fires. */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
 export interface EventStoreOptions {
   idempotencyTtlSeconds?: number;
   /** Where bodies too large for an item go; without it such an event fails to store (and reaches the DLQ). */
@@ -84,7 +89,7 @@ export class EventStore {
    * written both come back `'duplicate'` without writing. A crash between 1 and 2 is healed by redelivery of
    * the same event, whose claim still matches.
    */
-  async saveOnce(event: StoredEvent): Promise<SaveOutcome> {
+  async saveOnce(event: StoredEvent, options: CallOptions = {}): Promise<SaveOutcome> {
     const now = this.now();
     const tenant = tenantOf(event);
     try {
@@ -99,12 +104,13 @@ export class EventStore {
           ConditionExpression: 'attribute_not_exists(pk) OR eventId = :eventId',
           ExpressionAttributeValues: { ':eventId': { S: event.id } },
         }),
+        options,
       );
     } catch (error) {
       if (isConditionalCheckFailure(error)) return 'duplicate';
       throw error;
     }
-    const body = await encodeEventBody(event, tenant, this.options.largeBodies);
+    const body = await encodeEventBody(event, tenant, this.options.largeBodies, options.abortSignal);
     try {
       await this.client.send(
         new PutItemCommand({
@@ -122,6 +128,7 @@ export class EventStore {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
+        options,
       );
       return 'written';
     } catch (error) {
@@ -131,22 +138,25 @@ export class EventStore {
   }
 
   /** One of the tenant's events by its EventBridge id; another tenant's event is `undefined`, as a missing one. */
-  async get(tenant: string, id: string): Promise<StoredEvent | undefined> {
+  async get(tenant: string, id: string, options: CallOptions = {}): Promise<StoredEvent | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: id } }, ConsistentRead: false }),
+      options,
     );
     if (!Item || Item.tenant?.S !== tenant) return undefined;
-    return decodeEventBody(Item, this.options.largeBodies);
+    return decodeEventBody(Item, this.options.largeBodies, options.abortSignal);
   }
 
   /** The tenant's events of one request, in sequence order. */
-  byCorrelation(tenant: string, correlationId: string, page: PageRequest): Promise<Page> {
-    return this.query(BY_CORRELATION_INDEX, 'tenantCorrelation', scoped(tenant, correlationId), 'sequenceNr', page);
+  byCorrelation(tenant: string, correlationId: string, page: PageRequest, options: CallOptions = {}): Promise<Page> {
+    const partition = scoped(tenant, correlationId);
+    return this.query(BY_CORRELATION_INDEX, 'tenantCorrelation', partition, 'sequenceNr', page, options);
   }
 
   /** The tenant's events of one detail-type, oldest first. */
-  byDetailType(tenant: string, detailType: string, page: PageRequest): Promise<Page> {
-    return this.query(BY_DETAIL_TYPE_INDEX, 'tenantDetailType', scoped(tenant, detailType), 'createdAt', page);
+  byDetailType(tenant: string, detailType: string, page: PageRequest, options: CallOptions = {}): Promise<Page> {
+    const partition = scoped(tenant, detailType);
+    return this.query(BY_DETAIL_TYPE_INDEX, 'tenantDetailType', partition, 'createdAt', page, options);
   }
 
   private async query(
@@ -155,6 +165,7 @@ export class EventStore {
     hashValue: string,
     rangeName: string,
     page: PageRequest,
+    options: CallOptions,
   ): Promise<Page> {
     const startKey = page.nextToken ? decodePageToken(page.nextToken, { hashName, hashValue, rangeName }) : undefined;
     let output: { Items?: Record<string, AttributeValue>[]; LastEvaluatedKey?: Record<string, AttributeValue> };
@@ -170,6 +181,7 @@ export class EventStore {
           Limit: page.limit,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
+        options,
       );
     } catch (error) {
       // A well-formed start key DynamoDB still refuses came from an edited token: the client's fault.
@@ -177,7 +189,7 @@ export class EventStore {
       throw error;
     }
     const items = await Promise.all(
-      (output.Items ?? []).map((item) => decodeEventBody(item, this.options.largeBodies)),
+      (output.Items ?? []).map((item) => decodeEventBody(item, this.options.largeBodies, options.abortSignal)),
     );
     return {
       items,

@@ -13,7 +13,7 @@ export class S3EventBodies implements LargeEventBodies {
     private readonly bucket: string,
   ) {}
 
-  async put(key: string, body: Buffer): Promise<void> {
+  async put(key: string, body: Buffer, abortSignal?: AbortSignal): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -22,11 +22,15 @@ export class S3EventBodies implements LargeEventBodies {
         // Not Content-Encoding: gzip, which some clients would undo silently; the reader gunzips.
         ContentType: 'application/gzip',
       }),
+      abortSignal ? { abortSignal } : {},
     );
   }
 
-  async get(key: string): Promise<Buffer> {
-    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+  async get(key: string, abortSignal?: AbortSignal): Promise<Buffer> {
+    const { Body } = await this.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      abortSignal ? { abortSignal } : {},
+    );
     if (!Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
     return Buffer.from(await Body.transformToByteArray());
   }

@@ -1,19 +1,18 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB_MAX_ITEM_BYTES } from '@blueprints/common';
 import type { StoredEvent } from './storedEvent.js';
 
-/** DynamoDB's item size limit: 400 KB, attribute names and values together. */
-export const DYNAMODB_ITEM_MAX_BYTES = 400 * 1024;
 /**
  * What the event body may take in an item: the limit less room for the other attributes (ids, tenant,
  * index keys, an idempotency key of at most 256 characters: well under 4 KB together).
  */
-export const INLINE_BODY_MAX_BYTES = DYNAMODB_ITEM_MAX_BYTES - 4 * 1024;
+export const INLINE_BODY_MAX_BYTES = DYNAMODB_MAX_ITEM_BYTES - 4 * 1024;
 
 /** Where event bodies too large for an item go (the claim check): an S3 bucket, keyed by tenant and event id. */
 export interface LargeEventBodies {
-  put(key: string, body: Buffer): Promise<void>;
-  get(key: string): Promise<Buffer>;
+  put(key: string, body: Buffer, abortSignal?: AbortSignal): Promise<void>;
+  get(key: string, abortSignal?: AbortSignal): Promise<Buffer>;
 }
 
 /** Thrown when an event too large for an item arrives and no bucket for large bodies is configured. */
@@ -56,6 +55,7 @@ export async function encodeEventBody(
   event: StoredEvent,
   tenant: string,
   bodies: LargeEventBodies | undefined,
+  abortSignal?: AbortSignal,
 ): Promise<Record<string, AttributeValue>> {
   const json = JSON.stringify(event);
   if (Buffer.byteLength(json, 'utf8') <= INLINE_BODY_MAX_BYTES) return { event: { S: json } };
@@ -63,7 +63,7 @@ export async function encodeEventBody(
   if (gzipped.length <= INLINE_BODY_MAX_BYTES) return { eventGzip: { B: gzipped } };
   if (!bodies) throw new EventTooLargeToStoreError(event.id, gzipped.length);
   const key = largeBodyKey(tenant, event.id);
-  await bodies.put(key, gzipped);
+  await bodies.put(key, gzipped, abortSignal);
   return { eventS3Key: { S: key } };
 }
 
@@ -71,10 +71,11 @@ export async function encodeEventBody(
 export async function decodeEventBody(
   item: Record<string, AttributeValue>,
   bodies: LargeEventBodies | undefined,
+  abortSignal?: AbortSignal,
 ): Promise<StoredEvent> {
   if (item.event?.S !== undefined) return JSON.parse(item.event.S) as StoredEvent;
   if (item.eventGzip?.B !== undefined) return JSON.parse(gunzipSync(item.eventGzip.B).toString('utf8')) as StoredEvent;
   const key = item.eventS3Key?.S;
   if (key === undefined || !bodies) throw new MissingEventBodyError(String(item.pk?.S));
-  return JSON.parse(gunzipSync(await bodies.get(key)).toString('utf8')) as StoredEvent;
+  return JSON.parse(gunzipSync(await bodies.get(key, abortSignal)).toString('utf8')) as StoredEvent;
 }
