@@ -49,7 +49,12 @@ function persistRecord(abortSignal: AbortSignal) {
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const deadline = Deadline.fromContext(context);
   try {
-    return await processPartialResponse(event, persistRecord(deadline.signal()), processor, { context });
+    // A batch that failed entirely is answered like any other (every record listed), not thrown: the
+    // answer says the same and the invocation ends cleanly, visible in the logs as one line per record.
+    return await processPartialResponse(event, persistRecord(deadline.signal()), processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
   } finally {
     deadline.dispose();
   }
