@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PUT_EVENTS_MAX_REQUEST_BYTES } from '@blueprints/common';
 import { resourcesOfType, type TemplateResolver } from '../cloudformation/template.js';
 import type { LocalFirehose } from '../firehose/LocalFirehose.js';
+import { maxJsonBodyBytes, readLimitedBody } from '../http/readLimitedBody.js';
 import type { LocalLambda } from '../lambda/LocalLambda.js';
 import { type CompiledEventPattern, compileEventPattern, InvalidEventPatternError } from './eventPattern.js';
 import { readJsonPath, type TargetInputSpec, targetPayload } from './inputTransformer.js';
+import {
+  checkPutEventsEntries,
+  EventBridgeRequestError,
+  EventBridgeSerializationError,
+  EventBridgeValidationError,
+  type PutEventsEntry,
+} from './putEventsRequest.js';
+
+export type { PutEventsEntry } from './putEventsRequest.js';
 
 /** The stand-ins a template's rule targets are delivered to. */
 export interface LocalTargets {
@@ -21,18 +32,6 @@ export interface LocalTargets {
     ): Promise<unknown>;
   };
   firehose?: LocalFirehose;
-}
-
-/** A PutEvents request entry, as the SDK sends it. */
-export interface PutEventsEntry {
-  Source?: string;
-  DetailType?: string;
-  Detail?: string;
-  Resources?: string[];
-  EventBusName?: string;
-  /** A Date, an ISO string or epoch seconds (what the JSON protocol carries). */
-  Time?: Date | string | number;
-  TraceHeader?: string;
 }
 
 export interface PutEventsResultEntry {
@@ -106,45 +105,18 @@ export interface EventDelivery {
   at: Date;
 }
 
-export class EventBridgeValidationError extends Error {
-  readonly code = 'ValidationException';
-  constructor(message: string) {
-    super(message);
-    this.name = 'EventBridgeValidationError';
-  }
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
 export interface LocalEventBridgeOptions {
   port?: number;
   region?: string;
   accountId?: string;
 }
 
-/** AWS: 256 KB for all entries of one PutEvents call. */
-export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
-export const PUT_EVENTS_MAX_ENTRIES = 10;
-
 /**
- * The size AWS counts for a PutEvents entry: 14 bytes when `Time` is set, plus the UTF-8 bytes of
- * Source, DetailType, Detail and each Resource.
+ * The largest PutEvents body read: the JSON of a request at `PUT_EVENTS_MAX_REQUEST_BYTES` with every
+ * byte escaped, plus room for names. Larger bodies get a 413 while they are still arriving; smaller
+ * ones are parsed and held to the exact AWS limits.
  */
-export function putEventsEntrySize(entry: PutEventsEntry): number {
-  let size = entry.Time !== undefined && entry.Time !== null ? 14 : 0;
-  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
-    if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');
-  }
-  return size;
-}
+export const PUT_EVENTS_MAX_BODY_BYTES = maxJsonBodyBytes(PUT_EVENTS_MAX_REQUEST_BYTES);
 
 interface RegisteredRule extends LocalRule {
   matches: CompiledEventPattern;
@@ -229,7 +201,7 @@ export class LocalEventBridge {
   putRule(rule: Omit<LocalRule, 'arn' | 'state'> & { state?: LocalRule['state'] }, deliverTo: LocalTargets): LocalRule {
     const busName = busNameOf(rule.busName);
     if (!this.buses.has(busName))
-      throw new ApiError('ResourceNotFoundException', `Event bus ${busName} does not exist.`);
+      throw new EventBridgeRequestError('ResourceNotFoundException', `Event bus ${busName} does not exist.`);
     let matches: CompiledEventPattern;
     try {
       matches = compileEventPattern(rule.eventPattern);
@@ -318,27 +290,12 @@ export class LocalEventBridge {
   }
 
   /**
-   * PutEvents in-process, with the validation AWS applies. Throws `EventBridgeValidationError`
-   * for more than 10 entries or more than 256 KB; per-entry problems come back as ErrorCode.
+   * PutEvents in-process, with the validation AWS applies (`checkPutEventsEntries`: entry count, field
+   * types, `PUT_EVENTS_MAX_ENTRY_BYTES` / `PUT_EVENTS_MAX_REQUEST_BYTES` from @blueprints/common). Throws an
+   * `EventBridgeRequestError` for a request AWS refuses whole; per-entry problems come back as ErrorCode.
    */
-  putEvents(entries: PutEventsEntry[]): PutEventsResult {
-    if (!Array.isArray(entries) || entries.length === 0) {
-      throw new EventBridgeValidationError(
-        "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
-      );
-    }
-    if (entries.length > PUT_EVENTS_MAX_ENTRIES) {
-      throw new EventBridgeValidationError(
-        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`,
-      );
-    }
-    const total = entries.reduce((sum, e) => sum + putEventsEntrySize(e), 0);
-    if (total > PUT_EVENTS_MAX_BYTES) {
-      throw new EventBridgeValidationError(
-        `Total size of the entries in the request is over the limit (${total} bytes > ${PUT_EVENTS_MAX_BYTES}).`,
-      );
-    }
-    const results = entries.map((entry) => this.acceptEntry(entry));
+  putEvents(entries: unknown): PutEventsResult {
+    const results = checkPutEventsEntries(entries).map((entry) => this.acceptEntry(entry));
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
   }
 
@@ -532,8 +489,12 @@ export class LocalEventBridge {
 
   private async listen(port: number): Promise<void> {
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((error) => {
-        if (!res.headersSent) this.sendError(res, new ApiError('InternalException', String(error), 500));
+      this.handle(req, res).catch(() => {
+        // A bug here, not the caller's fault: answer like AWS would, without leaking JavaScript internals.
+        this.sendError(
+          res,
+          new EventBridgeRequestError('InternalException', 'The local EventBridge failed to process the request.', 500),
+        );
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -551,24 +512,27 @@ export class LocalEventBridge {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
-    let body: Record<string, unknown>;
-    try {
-      body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
-    } catch {
-      this.sendError(res, new ApiError('SerializationException', 'Request body is not valid JSON'));
+    const read = await readLimitedBody(req, PUT_EVENTS_MAX_BODY_BYTES);
+    if (read.tooLarge) {
+      this.sendError(
+        res,
+        new EventBridgeRequestError(
+          'RequestEntityTooLargeException',
+          `Request body is larger than ${PUT_EVENTS_MAX_BODY_BYTES} bytes; PutEvents accepts at most ${PUT_EVENTS_MAX_REQUEST_BYTES} bytes of entries.`,
+          413,
+        ),
+        { connection: 'close' },
+      );
       return;
     }
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
     try {
-      this.send(res, this.operation(operation, body));
+      this.send(res, this.operation(operation, parseJsonObject(read.body)));
     } catch (error) {
-      if (error instanceof EventBridgeValidationError) this.sendError(res, new ApiError(error.code, error.message));
+      if (error instanceof EventBridgeRequestError) this.sendError(res, error);
       else if (error instanceof InvalidEventPatternError)
-        this.sendError(res, new ApiError('InvalidEventPatternException', error.message));
-      else if (error instanceof ApiError) this.sendError(res, error);
+        this.sendError(res, new EventBridgeRequestError('InvalidEventPatternException', error.message));
       else throw error;
     }
   }
@@ -576,24 +540,31 @@ export class LocalEventBridge {
   private operation(name: string, body: Record<string, unknown>): unknown {
     switch (name) {
       case 'PutEvents':
-        return this.putEvents(body.Entries as PutEventsEntry[]);
-      case 'TestEventPattern':
-        return {
-          Result: compileEventPattern(String(body.EventPattern ?? ''))(JSON.parse(String(body.Event ?? 'null'))),
-        };
+        return this.putEvents(body.Entries);
+      case 'TestEventPattern': {
+        const event = stringField(body, 'Event') ?? 'null';
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(event);
+        } catch {
+          throw new EventBridgeValidationError('Parameter Event is not valid.');
+        }
+        return { Result: compileEventPattern(stringField(body, 'EventPattern') ?? '')(parsed) };
+      }
       case 'ListEventBuses':
         return { EventBuses: this.eventBuses.map((b) => ({ Name: b.name, Arn: b.arn })) };
       case 'DescribeEventBus': {
-        const name = busNameOf(String(body.Name ?? 'default'));
+        const name = busNameOf(stringField(body, 'Name') ?? 'default');
         const arn = this.buses.get(name);
-        if (!arn) throw new ApiError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+        if (!arn) throw new EventBridgeRequestError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
         return { Name: name, Arn: arn };
       }
       case 'ListRules': {
-        const busName = busNameOf(String(body.EventBusName ?? 'default'));
+        const busName = busNameOf(stringField(body, 'EventBusName') ?? 'default');
+        const prefix = stringField(body, 'NamePrefix');
         return {
           Rules: this.localRules
-            .filter((r) => r.busName === busName && (!body.NamePrefix || r.name.startsWith(String(body.NamePrefix))))
+            .filter((r) => r.busName === busName && (!prefix || r.name.startsWith(prefix)))
             .map((r) => ({
               Name: r.name,
               Arn: r.arn,
@@ -604,7 +575,7 @@ export class LocalEventBridge {
         };
       }
       default:
-        throw new ApiError(
+        throw new EventBridgeRequestError(
           'UnknownOperationException',
           `Operation "${name || '(none)'}" is not supported by the local EventBridge`,
         );
@@ -621,16 +592,42 @@ export class LocalEventBridge {
     res.end(text);
   }
 
-  private sendError(res: ServerResponse, error: ApiError): void {
+  private sendError(res: ServerResponse, error: EventBridgeRequestError, headers: Record<string, string> = {}): void {
+    if (res.headersSent || res.destroyed) return;
     const text = JSON.stringify({ __type: error.code, message: error.message });
     res.writeHead(error.status, {
       'content-type': 'application/x-amz-json-1.1',
       'content-length': Buffer.byteLength(text),
       'x-amzn-errortype': error.code,
       'x-amzn-requestid': randomUUID(),
+      ...headers,
     });
     res.end(text);
   }
+}
+
+/** The request body as a JSON object; anything else is a `SerializationException`, as in AWS. */
+function parseJsonObject(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new EventBridgeSerializationError('Request body is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new EventBridgeSerializationError('Request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** An optional string member of the request; another type is a `SerializationException`. */
+function stringField(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new EventBridgeSerializationError(`${name} must be a string`);
+  return value;
 }
 
 /** A dynamic path parameter (`$.detail.brand`) or a literal. */

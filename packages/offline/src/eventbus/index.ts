@@ -1,3 +1,36 @@
-export * from './eventPattern.js';
-export * from './inputTransformer.js';
-export * from './LocalEventBridge.js';
+export {
+  type CompiledEventPattern,
+  compileEventPattern,
+  InvalidEventPatternError,
+  matchesEventPattern,
+  validateEventPattern,
+} from './eventPattern.js';
+export {
+  type InputTransformerSpec,
+  JsonPathError,
+  type PredefinedTemplateVariables,
+  readJsonPath,
+  renderInputTemplate,
+  type TargetInputSpec,
+  targetPayload,
+} from './inputTransformer.js';
+export {
+  type AcceptedEventInfo,
+  type EventBridgeEvent,
+  type EventDelivery,
+  LocalEventBridge,
+  type LocalEventBridgeOptions,
+  type LocalRule,
+  type LocalTargets,
+  PUT_EVENTS_MAX_BODY_BYTES,
+  type PutEventsResult,
+  type PutEventsResultEntry,
+  type RuleTarget,
+} from './LocalEventBridge.js';
+export {
+  checkPutEventsEntries,
+  EventBridgeRequestError,
+  EventBridgeSerializationError,
+  EventBridgeValidationError,
+  type PutEventsEntry,
+} from './putEventsRequest.js';

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { SQS_MAX_MESSAGE_BYTES, SQS_MIN_MAXIMUM_MESSAGE_SIZE } from '@blueprints/common';
 import {
   invalidAttributeName,
   invalidAttributeValue,
@@ -73,7 +74,7 @@ export interface RedrivePolicy {
 /** Attribute name → [min, max] for the numeric queue attributes, and their defaults. */
 const NUMERIC_ATTRIBUTES: Record<string, [min: number, max: number, fallback: number]> = {
   DelaySeconds: [0, 900, 0],
-  MaximumMessageSize: [1024, 1_048_576, 1_048_576],
+  MaximumMessageSize: [SQS_MIN_MAXIMUM_MESSAGE_SIZE, SQS_MAX_MESSAGE_BYTES, SQS_MAX_MESSAGE_BYTES],
   MessageRetentionPeriod: [60, 1_209_600, 345_600],
   ReceiveMessageWaitTimeSeconds: [0, 20, 0],
   VisibilityTimeout: [0, 43_200, 30],

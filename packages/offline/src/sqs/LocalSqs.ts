@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SQS_MAX_BATCH_BYTES, SQS_MAX_BATCH_ENTRIES } from '@blueprints/common';
 import { resourcesOfType, type TemplateResolver } from '../cloudformation/template.js';
+import { maxJsonBodyBytes, readLimitedBody } from '../http/readLimitedBody.js';
 import {
   batchEntryIdsNotDistinct,
   batchRequestTooLong,
@@ -12,6 +14,7 @@ import {
   missingParameter,
   queueDoesNotExist,
   queueNameExists,
+  requestEntityTooLarge,
   SqsError,
   serializationError,
   tooManyEntriesInBatchRequest,
@@ -78,9 +81,12 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   'AWSTraceHeader',
   'DeadLetterQueueSourceArn',
 ];
-const MAX_BATCH_ENTRIES = 10;
-const MAX_BATCH_BYTES = 1_048_576;
-const MAX_REQUEST_BYTES = 4 * 1_048_576;
+/**
+ * The largest request body read: the JSON of a batch at `SQS_MAX_BATCH_BYTES` with every byte escaped,
+ * plus room for names. Larger bodies get a 413 while they are still arriving; smaller ones are parsed and
+ * held to the exact AWS limits (message size, batch size).
+ */
+export const SQS_MAX_BODY_BYTES = maxJsonBodyBytes(SQS_MAX_BATCH_BYTES);
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -123,6 +129,29 @@ function stringList(value: unknown, name: string): string[] {
     throw serializationError(`${name} must be a list of strings`);
   }
   return value as string[];
+}
+
+/** An optional map member (Attributes, tags, Tags); another type is a `SerializationException`. */
+function optionalMap(value: unknown, name: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(`${name} must be a map`);
+  return value as Record<string, unknown>;
+}
+
+/** A map of string values (tags); another shape is a `SerializationException`. */
+function stringMap(value: unknown, name: string): Record<string, string> {
+  const map = optionalMap(value, name);
+  if (Object.values(map).some((v) => typeof v !== 'string')) {
+    throw serializationError(`${name} must be a map of strings`);
+  }
+  return map as Record<string, string>;
+}
+
+/** An optional string member; another type is a `SerializationException`. */
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw serializationError(`${name} must be a string`);
+  return value;
 }
 
 function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
@@ -184,7 +213,7 @@ export class LocalSqs {
       GetQueueAttributes: (b) => this.opGetQueueAttributes(b),
       SetQueueAttributes: (b) => {
         const queue = this.queueFromBody(b);
-        const attributes = validateQueueAttributes((b.Attributes ?? {}) as Body, queue.fifo, 'set');
+        const attributes = validateQueueAttributes(optionalMap(b.Attributes, 'Attributes'), queue.fifo, 'set');
         if (attributes.RedrivePolicy) this.checkDeadLetterTarget(queue.fifo, attributes.RedrivePolicy);
         queue.setAttributes(attributes);
         return {};
@@ -220,7 +249,7 @@ export class LocalSqs {
       },
       TagQueue: (b) => {
         const queue = this.queueFromBody(b);
-        queue.tags = { ...queue.tags, ...((b.Tags ?? {}) as Record<string, string>) };
+        queue.tags = { ...queue.tags, ...stringMap(b.Tags, 'Tags') };
         return {};
       },
       UntagQueue: (b) => {
@@ -485,19 +514,16 @@ export class LocalSqs {
 
   private opCreateQueue(b: Body): Body {
     if (typeof b.QueueName !== 'string') throw missingParameter('QueueName');
-    const queue = this.createQueue(
-      b.QueueName,
-      (b.Attributes ?? {}) as Record<string, unknown>,
-      (b.tags ?? {}) as Record<string, string>,
-    );
+    const queue = this.createQueue(b.QueueName, optionalMap(b.Attributes, 'Attributes'), stringMap(b.tags, 'tags'));
     return { QueueUrl: queue.url };
   }
 
   private opListQueues(b: Body): Body {
-    const prefix = typeof b.QueueNamePrefix === 'string' ? b.QueueNamePrefix : '';
+    const prefix = optionalString(b.QueueNamePrefix, 'QueueNamePrefix') ?? '';
     const max = optionalInteger(b.MaxResults, 'MaxResults', 1, 1000);
     const names = [...this.queues.keys()].filter((n) => n.startsWith(prefix)).sort();
-    const start = typeof b.NextToken === 'string' ? Number(Buffer.from(b.NextToken, 'base64').toString()) || 0 : 0;
+    const token = optionalString(b.NextToken, 'NextToken');
+    const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64').toString()) || 0;
     const page = max === undefined ? names.slice(start) : names.slice(start, start + max);
     const out: Body = {};
     if (page.length > 0) out.QueueUrls = page.map((n) => this.queueUrl(n));
@@ -554,7 +580,7 @@ export class LocalSqs {
         // reported per entry below
       }
     }
-    if (total > MAX_BATCH_BYTES) throw batchRequestTooLong(total, MAX_BATCH_BYTES);
+    if (total > SQS_MAX_BATCH_BYTES) throw batchRequestTooLong(total, SQS_MAX_BATCH_BYTES);
     const Successful: Body[] = [];
     const Failed: Body[] = [];
     for (const entry of entries) {
@@ -630,7 +656,7 @@ export class LocalSqs {
     if (!Array.isArray(b.Entries)) throw serializationError('Entries must be a list');
     const entries = b.Entries as Body[];
     if (entries.length === 0) throw emptyBatchRequest(entryName);
-    if (entries.length > MAX_BATCH_ENTRIES) throw tooManyEntriesInBatchRequest(entries.length);
+    if (entries.length > SQS_MAX_BATCH_ENTRIES) throw tooManyEntriesInBatchRequest(entries.length);
     const seen = new Set<string>();
     for (const entry of entries) {
       if (typeof entry?.Id !== 'string' || !BATCH_ENTRY_ID.test(entry.Id)) throw invalidBatchEntryId();
@@ -677,13 +703,8 @@ export class LocalSqs {
       res.end(text);
     };
     try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_REQUEST_BYTES) throw batchRequestTooLong(size, MAX_BATCH_BYTES);
-        chunks.push(chunk as Buffer);
-      }
+      const read = await readLimitedBody(req, SQS_MAX_BODY_BYTES);
+      if (read.tooLarge) throw requestEntityTooLarge(SQS_MAX_BODY_BYTES);
       const target = req.headers['x-amz-target'];
       const contentType = String(req.headers['content-type'] ?? '');
       if (req.method !== 'POST' || typeof target !== 'string' || !contentType.includes('json')) {
@@ -696,7 +717,7 @@ export class LocalSqs {
       if (!operation) throw unknownOperation(target);
       let body: Body;
       try {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const text = read.body.toString('utf8');
         body = (text.trim() === '' ? {} : JSON.parse(text)) as Body;
       } catch {
         throw serializationError('The request body is not valid JSON.');
@@ -710,9 +731,14 @@ export class LocalSqs {
       if (error instanceof SqsError) {
         reply(error.statusCode, error.toJSON(), {
           'x-amzn-query-error': `${error.queryCode};${error.senderFault ? 'Sender' : 'Receiver'}`,
+          ...(error.statusCode === 413 ? { connection: 'close' } : {}),
         });
       } else {
-        reply(500, { __type: 'com.amazonaws.sqs#InternalError', message: String(error) });
+        // A bug here, not the caller's fault: answer like AWS would, without leaking JavaScript internals.
+        reply(500, {
+          __type: 'com.amazonaws.sqs#InternalError',
+          message: 'The local SQS failed to process the request.',
+        });
       }
     }
   }

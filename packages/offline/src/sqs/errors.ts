@@ -116,3 +116,12 @@ export const unknownOperation = (target: string) =>
 
 export const serializationError = (message: string) =>
   new SqsError(coral('SerializationException'), 'MalformedInput', message);
+
+/** A request body larger than any valid request can be (answered while it is still arriving). */
+export const requestEntityTooLarge = (limit: number) =>
+  new SqsError(
+    coral('RequestEntityTooLargeException'),
+    'RequestEntityTooLarge',
+    `Request body is larger than ${limit} bytes.`,
+    413,
+  );

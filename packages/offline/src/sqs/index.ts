@@ -8,7 +8,7 @@ export type {
   SendMessageOptions,
   SqsMessageListener,
 } from './LocalSqs.js';
-export { LocalSqs, queueNameOf, systemAttributesOf } from './LocalSqs.js';
+export { LocalSqs, queueNameOf, SQS_MAX_BODY_BYTES, systemAttributesOf } from './LocalSqs.js';
 export type { SqsMessageAttributes, SqsMessageAttributeValue } from './messageAttributes.js';
 export { md5OfMessageAttributes } from './messageAttributes.js';
 export type {

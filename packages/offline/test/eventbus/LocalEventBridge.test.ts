@@ -6,12 +6,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { TemplateResolver } from '../../src/cloudformation/template.js';
-import {
-  type EventBridgeEvent,
-  LocalEventBridge,
-  PUT_EVENTS_MAX_BYTES,
-  putEventsEntrySize,
-} from '../../src/eventbus/LocalEventBridge.js';
+import { type EventBridgeEvent, LocalEventBridge } from '../../src/eventbus/LocalEventBridge.js';
 import { LocalFirehose } from '../../src/firehose/LocalFirehose.js';
 import { functionsFromTemplate, LocalLambda } from '../../src/lambda/LocalLambda.js';
 import { LocalSqs } from '../../src/sqs/LocalSqs.js';
@@ -183,23 +178,6 @@ describe('Class: LocalEventBridge (PutEvents over the JSON 1.1 protocol)', () =>
     // Assess
     await expect(act).rejects.toMatchObject({ name: 'ValidationException' });
   });
-
-  it('accepts a request of exactly 256 KB and rejects one byte more', async () => {
-    // Prepare
-    const base = entry({ Detail: '{"p":""}' });
-    const fill = PUT_EVENTS_MAX_BYTES - putEventsEntrySize(base);
-    const atLimit = entry({ Detail: JSON.stringify({ p: 'x'.repeat(fill) }) });
-    const overLimit = entry({ Detail: JSON.stringify({ p: 'x'.repeat(fill + 1) }) });
-
-    // Act
-    const accepted = await client.send(new PutEventsCommand({ Entries: [atLimit] }));
-    const rejected = client.send(new PutEventsCommand({ Entries: [overLimit] }));
-
-    // Assess
-    expect(putEventsEntrySize(atLimit)).toBe(PUT_EVENTS_MAX_BYTES);
-    expect(accepted.FailedEntryCount).toBe(0);
-    await expect(rejected).rejects.toMatchObject({ name: 'ValidationException' });
-  });
 });
 
 describe('Function: LocalEventBridge.start() on a busy port', () => {
@@ -217,19 +195,6 @@ describe('Function: LocalEventBridge.start() on a busy port', () => {
     } finally {
       await first.close();
     }
-  });
-});
-
-describe('Function: putEventsEntrySize()', () => {
-  it('counts the UTF-8 bytes of Source, DetailType, Detail and Resources, plus 14 for Time', () => {
-    // Prepare
-    const withoutTime = { Source: 'src', DetailType: 'tür', Detail: '{"a":"é"}', Resources: ['arn:x'] };
-
-    // Act
-    const sizes = [putEventsEntrySize(withoutTime), putEventsEntrySize({ ...withoutTime, Time: new Date() })];
-
-    // Assess
-    expect(sizes).toEqual([3 + 4 + 10 + 5, 3 + 4 + 10 + 5 + 14]);
   });
 });
 
