@@ -15,7 +15,7 @@ import {
 } from '@blueprints/offline';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { StoredEvent } from '../src/storage/storedEvent.js';
-import { ACCOUNT_ID, httpApiEvent, REGION, tenantSessionArn } from './helpers/factories.js';
+import { ACCOUNT_ID, httpApiEvent, incompressibleText, REGION, tenantSessionArn } from './helpers/factories.js';
 import { localFunctions } from './helpers/localHandlers.js';
 import { LOCAL_CREDENTIALS, packagedResolver } from './helpers/localTable.js';
 
@@ -408,5 +408,60 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
       ],
     });
     expect(stack.accepted).toHaveLength(acceptedBefore);
+  });
+
+  describe('a 900 KB event (EventBridge and SQS take 1 MiB; a DynamoDB item only 400 KB)', () => {
+    const KB_900 = 900 * 1024;
+
+    async function publishAndRead(context: Record<string, unknown>) {
+      const response = await stack.http('PublishLambdaFunction', 'POST /events', {
+        body: { detailType: 'document.stored', context, persist: true },
+        ...AS_A,
+      });
+      expect(response.statusCode).toBe(200);
+      const [event] = (response.body as PublishBody).events;
+      await stack.settle();
+      const read = await stack.http('QueryLambdaFunction', 'GET /events/{id}', {
+        pathParameters: { id: String(event?.eventId) },
+        ...AS_A,
+      });
+      const item = (await stack.tableItems()).find((i) => i.pk?.S === event?.eventId);
+      return { eventId: String(event?.eventId), read, item };
+    }
+
+    it('travels the bus and the persist queue, and is stored gzipped in the item when that fits', async () => {
+      // Prepare: 900 KB of repetitive JSON
+      const lines = 'sku-0001 x1;'.repeat(KB_900 / 12);
+
+      // Act
+      const { read, item } = await publishAndRead({ lines });
+
+      // Assess
+      expect(read.statusCode).toBe(200);
+      expect((read.body as StoredEvent).context).toEqual({ brand: 'A', lines });
+      expect(item?.event).toBeUndefined();
+      expect(item?.eventGzip?.B?.length).toBeLessThan(400 * 1024);
+    }, 120_000);
+
+    it('is stored in S3 with a pointer in the item when even gzipped it exceeds the item limit (claim check)', async () => {
+      // Prepare: 900 KB that gzip cannot shrink below 400 KB
+      const blob = incompressibleText(KB_900);
+
+      // Act
+      const { eventId, read, item } = await publishAndRead({ blob });
+
+      // Assess: readable in full through the API, archived in full, never dead-lettered
+      expect(read.statusCode).toBe(200);
+      expect((read.body as StoredEvent).context).toEqual({ brand: 'A', blob });
+      expect(item?.eventS3Key?.S).toBe(`events/A/${eventId}.json.gz`);
+      const archived = (await stack.archivedLines()).map((line) => JSON.parse(line) as EventBridgeEvent);
+      expect(archived.find((e) => e.id === eventId)?.detail.context).toEqual({ brand: 'A', blob });
+      for (const queue of ['PersistDlq', 'UndeliveredEventsQueue']) {
+        const messages = await stack.sqs.receiveMessages(stack.resolver.physicalName(queue), {
+          maxNumberOfMessages: 10,
+        });
+        expect(messages).toHaveLength(0);
+      }
+    }, 120_000);
   });
 });

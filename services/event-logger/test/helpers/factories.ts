@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StoredEvent } from '../../src/storage/storedEvent.js';
 
@@ -138,4 +138,11 @@ export function sqsRecord(body: unknown, attributes: Partial<SQSRecord['attribut
 
 export function sqsEvent(records: SQSRecord[]): SQSEvent {
   return { Records: records };
+}
+
+/** `bytes` characters of text that gzip cannot shrink much (random base64): forces the claim check. */
+export function incompressibleText(bytes: number): string {
+  return randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64')
+    .slice(0, bytes);
 }

@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalS3, startLocalS3 } from '@blueprints/offline';
 import { EventStore, idempotencyClaimKey } from '../../src/storage/EventStore.js';
 import { EventTooLargeToStoreError, INLINE_BODY_MAX_BYTES, largeBodyKey } from '../../src/storage/eventBody.js';
 import { S3EventBodies } from '../../src/storage/S3EventBodies.js';
-import { REGION, storedEventFactory } from '../helpers/factories.js';
+import { incompressibleText, REGION, storedEventFactory } from '../helpers/factories.js';
 import { LOCAL_CREDENTIALS, startEventsTable } from '../helpers/localTable.js';
 
 /** About `bytes` of JSON that gzip cannot shrink much (random base64). */
-function incompressible(bytes: number): string {
+function incompressibleText(bytes: number): string {
   return randomBytes(Math.ceil((bytes * 3) / 4))
     .toString('base64')
     .slice(0, bytes);
@@ -148,7 +147,7 @@ describe('Class: EventStore', () => {
 
     it('puts the body in S3 and a pointer in the item when even gzipped it does not fit (claim check)', async () => {
       // Prepare
-      const event = storedEventFactory({ context: { brand: 'B', blob: incompressible(900 * 1024) } });
+      const event = storedEventFactory({ context: { brand: 'B', blob: incompressibleText(900 * 1024) } });
 
       // Act
       const outcome = await store.saveOnce(event);
@@ -167,7 +166,7 @@ describe('Class: EventStore', () => {
     it('fails with EventTooLargeToStoreError, writing no event item, when no bucket is configured', async () => {
       // Prepare
       const withoutBucket = new EventStore(table.client, table.tableName);
-      const event = storedEventFactory({ context: { brand: 'A', blob: incompressible(700 * 1024) } });
+      const event = storedEventFactory({ context: { brand: 'A', blob: incompressibleText(700 * 1024) } });
 
       // Act
       const error = await withoutBucket.saveOnce(event).catch((e: unknown) => e);
