@@ -7,13 +7,6 @@ import { S3EventBodies } from '../../src/storage/S3EventBodies.js';
 import { incompressibleText, REGION, storedEventFactory } from '../helpers/factories.js';
 import { LOCAL_CREDENTIALS, startEventsTable } from '../helpers/localTable.js';
 
-/** About `bytes` of JSON that gzip cannot shrink much (random base64). */
-function incompressibleText(bytes: number): string {
-  return randomBytes(Math.ceil((bytes * 3) / 4))
-    .toString('base64')
-    .slice(0, bytes);
-}
-
 describe('Class: EventStore', () => {
   let table: Awaited<ReturnType<typeof startEventsTable>>;
   let localS3: LocalS3;
