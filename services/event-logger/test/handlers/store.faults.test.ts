@@ -37,7 +37,9 @@ describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real 
     const resolver = await packagedResolver();
     ddb = await startLocalDynamoDb();
     dynamodb = new DynamoDBClient({ endpoint: ddb.endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
-    [{ tableName }] = (await createTablesFromTemplate(resolver, dynamodb)) as [{ tableName: string }];
+    const [table] = await createTablesFromTemplate(resolver, dynamodb);
+    if (!table) throw new Error('the template declares no table');
+    tableName = table.tableName;
     localS3 = await startLocalS3();
     const s3 = new S3Client({
       endpoint: localS3.endpoint,
