@@ -138,18 +138,28 @@ export class DemoActions {
     return { status: response.status, body };
   }
 
-  /** GET /events?correlationId=... (or ?detailType=order.placed) on event-logger's HTTP API, as tenant A. */
+  /**
+   * GET /events?correlationId=... (or ?detailType=order.placed) on event-logger's HTTP API, as tenant A and as
+   * tenant B (each sees only its own events), the items of both in one list.
+   */
   async persistedEvents(query: {
     correlationId?: string;
     detailType?: string;
   }): Promise<{ status: number; body: unknown }> {
     const s = required(this.dev, 'event-logger', 'Persisted events');
-    if (!s.http) throw new Error('event-logger has no HTTP API');
+    const url = s.http?.url;
+    if (!url) throw new Error('event-logger has no HTTP API');
     const params = new URLSearchParams(
       query.correlationId ? { correlationId: query.correlationId } : { detailType: query.detailType ?? 'order.placed' },
     );
-    const response = await fetch(`${s.http.url}/events?${params}`, { headers: this.tenantCaller(s, 'A') });
-    return { status: response.status, body: await response.json() };
+    const items: unknown[] = [];
+    for (const tenant of ['A', 'B']) {
+      const response = await fetch(`${url}/events?${params}`, { headers: this.tenantCaller(s, tenant) });
+      const body = (await response.json()) as { items?: unknown[] };
+      if (!response.ok) return { status: response.status, body };
+      items.push(...(body.items ?? []));
+    }
+    return { status: 200, body: { items } };
   }
 
   /**
