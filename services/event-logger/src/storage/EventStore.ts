@@ -33,8 +33,16 @@ export interface CallOptions {
   abortSignal?: AbortSignal;
 }
 
+/**
+ * Most JSON one page of events may hold: a synchronous Lambda response is at most 6 MB, and claim-checked or
+ * gzipped bodies make a 1 MB DynamoDB page expand far beyond it. Room is left for the response around the items.
+ */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
+
 export interface EventStoreOptions {
   idempotencyTtlSeconds?: number;
+  /** Default {@link MAX_PAGE_BYTES}; a page always holds at least one event. */
+  maxPageBytes?: number;
   /** Where bodies too large for an item go; without it such an event fails to store (and reaches the DLQ). */
   largeBodies?: LargeEventBodies;
   now?: () => number;
@@ -50,6 +58,11 @@ function isConditionalCheckFailure(error: unknown): boolean {
  */
 export function idempotencyClaimKey(tenant: string, source: string, idempotencyKey: string): string {
   return `${IDEMPOTENCY_PREFIX}${[tenant, source, idempotencyKey].map(encodeURIComponent).join('#')}`;
+}
+
+/** The index range key of an event: `sequenceNr` or `createdAt`. */
+function rangeOf(event: StoredEvent, rangeName: string): number {
+  return rangeName === 'sequenceNr' ? event.sequenceNr : event.createdAt;
 }
 
 /** An index partition value scoped to a tenant (`A#order.placed`); tenant names contain no `#`. */
@@ -188,12 +201,26 @@ export class EventStore {
       if (startKey && (error as { name?: string })?.name === 'ValidationException') throw new InvalidPageTokenError();
       throw error;
     }
-    const items = await Promise.all(
-      (output.Items ?? []).map((item) => decodeEventBody(item, this.options.largeBodies, options.abortSignal)),
-    );
-    return {
-      items,
-      ...(output.LastEvaluatedKey ? { nextToken: encodePageToken(output.LastEvaluatedKey) } : {}),
-    };
+    // Bodies are read in order until the page is full; the next page then starts after the last event taken.
+    const maxBytes = this.options.maxPageBytes ?? MAX_PAGE_BYTES;
+    const items: StoredEvent[] = [];
+    let bytes = 0;
+    let nextKey = output.LastEvaluatedKey;
+    for (const item of output.Items ?? []) {
+      const event = await decodeEventBody(item, this.options.largeBodies, options.abortSignal);
+      const size = Buffer.byteLength(JSON.stringify(event), 'utf8');
+      const last = items.at(-1);
+      if (last && bytes + size > maxBytes) {
+        nextKey = {
+          pk: { S: last.id },
+          [hashName]: { S: hashValue },
+          [rangeName]: { N: String(rangeOf(last, rangeName)) },
+        };
+        break;
+      }
+      items.push(event);
+      bytes += size;
+    }
+    return { items, ...(nextKey ? { nextToken: encodePageToken(nextKey) } : {}) };
   }
 }

@@ -212,6 +212,37 @@ describe('Class: EventStore', () => {
     });
   });
 
+  describe('Method: byCorrelation() with large events', () => {
+    it('ends a page before its JSON outgrows the page budget and continues after the last event taken', async () => {
+      // Prepare: three claim-checked events of ~700 KB, a page budget of 1.5 MB
+      const correlationId = storedEventFactory().correlationId;
+      const events = [1, 2, 3].map((sequenceNr) =>
+        storedEventFactory({
+          correlationId,
+          sequenceNr,
+          context: { brand: 'A', blob: incompressibleText(700 * 1024) },
+        }),
+      );
+      for (const e of events) await store.saveOnce(e);
+      const smallPages = new EventStore(table.client, table.tableName, {
+        largeBodies: new S3EventBodies(s3, bucket),
+        maxPageBytes: 1_500_000,
+      });
+
+      // Act
+      const first = await smallPages.byCorrelation('A', correlationId, { limit: 100 });
+      const second = await smallPages.byCorrelation('A', correlationId, {
+        limit: 100,
+        ...(first.nextToken ? { nextToken: first.nextToken } : {}),
+      });
+
+      // Assess
+      expect([first, second].map((p) => p.items.map((e) => e.sequenceNr))).toEqual([[1, 2], [3]]);
+      expect(second.nextToken).toBeUndefined();
+      expect(second.items[0]).toEqual(events[2]);
+    });
+  });
+
   describe('Method: byDetailType()', () => {
     it('returns the events of one detail-type oldest first', async () => {
       // Prepare
