@@ -1,6 +1,6 @@
 import { Deadline } from '../../src/aws/Deadline.js';
 import { EventPublisher, type PublishOutcomes } from '../../src/events/index.js';
-import { type FaultPlan, LoopbackEventBridge } from '../helpers/LoopbackEventBridge.js';
+import { type FaultPlan, useLoopbackEventBridges } from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, seededRandom } from './helpers/factories.js';
 
 /**
@@ -19,14 +19,10 @@ interface Scenario {
   concurrency?: number;
 }
 
-const bridges: LoopbackEventBridge[] = [];
-afterEach(async () => {
-  await Promise.all(bridges.splice(0).map((b) => b.close()));
-});
+const startBridge = useLoopbackEventBridges();
 
 async function flushAgainst(scenario: Scenario) {
-  const bridge = await LoopbackEventBridge.start(scenario.plan);
-  bridges.push(bridge);
+  const bridge = await startBridge(scenario.plan);
   const publisher = new EventPublisher({
     client: bridge.client({ functionTimeoutMs: scenario.functionTimeoutMs, maxAttempts: 1 }),
     eventBusName: 'orders-bus',

@@ -1,20 +1,29 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
+import { Deadline } from '../../src/aws/Deadline.js';
 import { EventPublisher, EventTooLargeError, eventEntrySize, PublishFailedError } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
-import { FailureInjectingEventBridge, type WireEntry } from './helpers/FailureInjectingEventBridge.js';
+import {
+  type LoopbackEventBridge,
+  type ReceivedEntry,
+  useLoopbackEventBridges,
+} from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, payloadOfSize, seededRandom } from './helpers/factories.js';
 
 const BUS = 'orders-bus';
 const SOURCE = 'test.publisher';
 
+const startBridge = useLoopbackEventBridges();
+
+/** A publisher on `bridge` that records its backoff waits instead of sleeping, one call at a time. */
 function publisherFor(
-  bridge: FailureInjectingEventBridge,
+  bridge: LoopbackEventBridge,
   options: Partial<ConstructorParameters<typeof EventPublisher>[0]> = {},
 ) {
   const delays: number[] = [];
   const publisher = new EventPublisher({
-    client: bridge.client,
+    client: bridge.client(),
+    concurrency: 1,
     eventBusName: BUS,
     source: SOURCE,
     correlationId: CORRELATION_ID,
@@ -28,13 +37,13 @@ function publisherFor(
   return { publisher, delays };
 }
 
-const sequenceNrs = (entries: WireEntry[]) => entries.map((e) => e.sequenceNr);
+const sequenceNrs = (entries: ReceivedEntry[]) => entries.map((e) => e.sequenceNr);
 
 describe('Class: EventPublisher', () => {
   describe('Method: flush()', () => {
     it('sends 25 events in 3 PutEvents calls of 10, 10 and 5, in publish order', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       for (let i = 1; i <= 25; i++) publisher.publish('order.placed', { orderId: `o-${i}` });
 
@@ -52,7 +61,7 @@ describe('Class: EventPublisher', () => {
 
     it('splits batches so no PutEvents request exceeds the request limit by AWS sizing rules', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       for (let i = 0; i < 5; i++) publisher.publish('blob.stored', payloadOfSize(400 * 1024));
 
@@ -70,11 +79,14 @@ describe('Class: EventPublisher', () => {
 
     it('retries only the failed entries until every entry is accepted', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge((call) => (entry) => {
-        if (call === 1 && entry.sequenceNr === 2) return { errorCode: 'ThrottlingException' };
-        if (call <= 2 && entry.sequenceNr === 5) return { errorCode: 'InternalFailure' };
-        return 'ok';
-      });
+      const bridge = await startBridge((call) => ({
+        kind: 'entries',
+        entry: (entry) => {
+          if (call === 1 && entry.sequenceNr === 2) return { errorCode: 'ThrottlingException' };
+          if (call <= 2 && entry.sequenceNr === 5) return { errorCode: 'InternalFailure' };
+          return 'ok';
+        },
+      }));
       const { publisher, delays } = publisherFor(bridge);
       for (let i = 1; i <= 8; i++) publisher.publish('order.placed', { orderId: `o-${i}` });
 
@@ -84,19 +96,24 @@ describe('Class: EventPublisher', () => {
       // Assess
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8], [2, 5], [5]]);
       expect(published.map((p) => p.sequenceNr)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-      expect(bridge.accepted.map((a) => a.entry.sequenceNr).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(bridge.accepted.map((a) => a.entry.sequenceNr ?? 0).sort((a, b) => a - b)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8,
+      ]);
       expect(delays).toHaveLength(2);
     });
 
     it('loses and duplicates no event across retries of other entries under random partial failures', async () => {
       // Prepare
       const random = seededRandom(42);
-      const bridge = new FailureInjectingEventBridge(() => () => {
-        const roll = random();
-        if (roll < 0.2) return { errorCode: 'ThrottlingException' };
-        if (roll < 0.3) return { errorCode: 'InternalFailure' };
-        return 'ok';
-      });
+      const bridge = await startBridge(() => ({
+        kind: 'entries',
+        entry: () => {
+          const roll = random();
+          if (roll < 0.2) return { errorCode: 'ThrottlingException' };
+          if (roll < 0.3) return { errorCode: 'InternalFailure' };
+          return 'ok';
+        },
+      }));
       const { publisher } = publisherFor(bridge, { retry: { maxAttempts: 20, baseDelayMs: 1, maxDelayMs: 5 } });
       for (let i = 1; i <= 57; i++) publisher.publish('order.placed', { orderId: `o-${i}` });
 
@@ -114,10 +131,11 @@ describe('Class: EventPublisher', () => {
 
     it('surfaces a non-retryable failure with its entry at once, without retrying it', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge(
-        () => (entry) =>
+      const bridge = await startBridge(() => ({
+        kind: 'entries',
+        entry: (entry) =>
           entry.sequenceNr === 3 ? { errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' } : 'ok',
-      );
+      }));
       const { publisher, delays } = publisherFor(bridge);
       for (let i = 1; i <= 4; i++) publisher.publish('order.placed', { orderId: `o-${i}` }, { persist: i % 2 === 1 });
 
@@ -151,7 +169,7 @@ describe('Class: EventPublisher', () => {
 
     it('does not retry a whole call rejected with AccessDeniedException', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge(() => ({ status: 400, errorType: 'AccessDeniedException' }));
+      const bridge = await startBridge(() => ({ kind: 'error', status: 400, type: 'AccessDeniedException' }));
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
       publisher.publish('order.placed', { orderId: 'o-2' });
@@ -169,8 +187,8 @@ describe('Class: EventPublisher', () => {
 
     it('retries a whole call that failed with a 5xx and then succeeds', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge((call) =>
-        call === 1 ? { status: 500, errorType: 'InternalException' } : () => 'ok',
+      const bridge = await startBridge((call) =>
+        call === 1 ? { kind: 'error', status: 500, type: 'InternalException' } : { kind: 'entries' },
       );
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
@@ -186,9 +204,10 @@ describe('Class: EventPublisher', () => {
 
     it('backs off exponentially with full jitter, capped, and gives up after maxAttempts while throttled', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge(() => ({
+      const bridge = await startBridge(() => ({
+        kind: 'error',
         status: 400,
-        errorType: 'ThrottlingException',
+        type: 'ThrottlingException',
         message: 'Rate exceeded',
       }));
       const { publisher, delays } = publisherFor(bridge, {
@@ -211,7 +230,7 @@ describe('Class: EventPublisher', () => {
 
     it('sends overlapping flushes one after the other, each with the events queued before it', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('a', {});
 
@@ -225,6 +244,30 @@ describe('Class: EventPublisher', () => {
       // Assess
       expect(results.map((r) => r.map((p) => p.sequenceNr))).toEqual([[1], [2, 3]]);
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1], [2, 3]]);
+    });
+
+    it('sends nothing and reports every event failed when its deadline has already passed', async () => {
+      // Prepare
+      const bridge = await startBridge();
+      const { publisher } = publisherFor(bridge, { deadline: Deadline.in(500, { safetyMarginMs: 1_000 }) });
+      publisher.publish('a', {});
+      publisher.publish('b', {});
+
+      // Act
+      const outcomes = await publisher.flushOutcomes();
+      publisher.publish('c', {});
+      const thrown = (await publisher.flush().catch((e: unknown) => e)) as PublishFailedError;
+
+      // Assess
+      expect(outcomes.published).toEqual([]);
+      expect(outcomes.unknown).toEqual([]);
+      expect(outcomes.failed.map((f) => [f.sequenceNr, f.errorCode, f.attempts])).toEqual([
+        [1, 'DeadlineExceeded', 0],
+        [2, 'DeadlineExceeded', 0],
+      ]);
+      expect(thrown).toBeInstanceOf(PublishFailedError);
+      expect(thrown.failed.map((f) => f.sequenceNr)).toEqual([3]);
+      expect(bridge.calls).toHaveLength(0);
     });
 
     it('reports a network failure (no bus reachable) after bounded retries', async () => {
@@ -265,7 +308,7 @@ describe('Class: EventPublisher', () => {
   describe('Method: publish()', () => {
     it('rejects an event over the entry limit before anything is sent and keeps sequence numbers gapless', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('order.placed', { orderId: 'o-1' });
 
@@ -283,9 +326,9 @@ describe('Class: EventPublisher', () => {
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1, 2]]);
     });
 
-    it('wraps the context in an envelope with defaults and honours a given idempotency key', () => {
+    it('wraps the context in an envelope with defaults and honours a given idempotency key', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
 
       // Act
@@ -306,7 +349,7 @@ describe('Class: EventPublisher', () => {
 
     it('continues the sequence across flushes of the same publisher', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
       const { publisher } = publisherFor(bridge);
       publisher.publish('a', {});
       await publisher.flush();
@@ -320,17 +363,17 @@ describe('Class: EventPublisher', () => {
       expect(bridge.calls.map(sequenceNrs)).toEqual([[1], [2]]);
     });
 
-    it('generates a UUID correlation id when none is given and rejects one that is not a UUID', () => {
+    it('generates a UUID correlation id when none is given and rejects one that is not a UUID', async () => {
       // Prepare
-      const bridge = new FailureInjectingEventBridge();
+      const bridge = await startBridge();
 
       // Act
-      const publisher = new EventPublisher({ client: bridge.client, eventBusName: BUS, source: SOURCE });
+      const publisher = new EventPublisher({ client: bridge.client(), eventBusName: BUS, source: SOURCE });
 
       // Assess
       expect(publisher.correlationId).toMatch(/^[0-9a-f-]{36}$/);
       expect(
-        () => new EventPublisher({ client: bridge.client, eventBusName: BUS, source: SOURCE, correlationId: 'nope' }),
+        () => new EventPublisher({ client: bridge.client(), eventBusName: BUS, source: SOURCE, correlationId: 'nope' }),
       ).toThrow(/detail\.correlationId must be a UUID/);
     });
   });

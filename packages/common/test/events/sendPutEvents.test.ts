@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EventPublisher, EventTooLargeError, eventEntrySize, sendPutEvents } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
-import { FailureInjectingEventBridge } from './helpers/FailureInjectingEventBridge.js';
+import { useLoopbackEventBridges } from '../helpers/LoopbackEventBridge.js';
 import { CORRELATION_ID, payloadOfSize } from './helpers/factories.js';
 
 /** An entry whose `eventEntrySize` is exactly `bytes` (Source 'test' + DetailType 'blob' + a JSON Detail). */
@@ -17,16 +17,20 @@ function entryOfSize(bytes: number, sequenceNr = 1): PutEventsRequestEntry {
 
 const noSleep = async () => undefined;
 
+const startBridge = useLoopbackEventBridges();
+
 describe('Function: sendPutEvents()', () => {
   it('returns one outcome per entry, in the order given', async () => {
     // Prepare
-    const bridge = new FailureInjectingEventBridge(
-      () => (e) => (e.sequenceNr === 2 ? { errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' } : 'ok'),
-    );
+    const bridge = await startBridge(() => ({
+      kind: 'entries',
+      entry: (e) =>
+        e.sequenceNr === 2 ? { errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' } : 'ok',
+    }));
     const entries = [1, 2, 3].map((n) => entryOfSize(200, n));
 
     // Act
-    const outcomes = await sendPutEvents(bridge.client, entries, { sleep: noSleep });
+    const outcomes = await sendPutEvents(bridge.client(), entries, { sleep: noSleep });
 
     // Assess
     expect(outcomes).toEqual([
@@ -38,13 +42,16 @@ describe('Function: sendPutEvents()', () => {
 
   it('sends an entry of exactly the entry limit alone, and refuses one byte more before sending anything', async () => {
     // Prepare
-    const bridge = new FailureInjectingEventBridge();
+    const bridge = await startBridge();
     const atLimit = entryOfSize(PUT_EVENTS_MAX_ENTRY_BYTES, 1);
     const overLimit = entryOfSize(PUT_EVENTS_MAX_ENTRY_BYTES + 1, 2);
 
     // Act
-    const outcomes = await sendPutEvents(bridge.client, [atLimit, entryOfSize(100, 3)], { sleep: noSleep });
-    const refused = await sendPutEvents(bridge.client, [entryOfSize(100, 4), overLimit]).catch((e: unknown) => e);
+    const outcomes = await sendPutEvents(bridge.client(), [atLimit, entryOfSize(100, 3)], {
+      sleep: noSleep,
+      concurrency: 1,
+    });
+    const refused = await sendPutEvents(bridge.client(), [entryOfSize(100, 4), overLimit]).catch((e: unknown) => e);
 
     // Assess
     expect(eventEntrySize(atLimit)).toBe(1_048_576);
@@ -58,13 +65,13 @@ describe('Function: sendPutEvents()', () => {
 
   it('fills a request up to exactly the request limit and starts a new one at one byte more', async () => {
     // Prepare
-    const bridge = new FailureInjectingEventBridge();
+    const bridge = await startBridge();
     const half = PUT_EVENTS_MAX_REQUEST_BYTES / 2;
     const exact = [entryOfSize(half, 1), entryOfSize(half, 2)];
     const over = [entryOfSize(half, 3), entryOfSize(half + 1, 4)];
 
     // Act
-    await sendPutEvents(bridge.client, [...exact, ...over], { sleep: noSleep, concurrency: 1 });
+    await sendPutEvents(bridge.client(), [...exact, ...over], { sleep: noSleep, concurrency: 1 });
 
     // Assess
     expect(bridge.calls.map((c) => c.map((e) => e.sequenceNr))).toEqual([[1, 2], [3], [4]]);
@@ -72,10 +79,10 @@ describe('Function: sendPutEvents()', () => {
 
   it('refuses a retry policy without attempts', async () => {
     // Prepare
-    const bridge = new FailureInjectingEventBridge();
+    const bridge = await startBridge();
 
     // Act
-    const error = await sendPutEvents(bridge.client, [entryOfSize(100)], { retry: { maxAttempts: 0 } }).catch(
+    const error = await sendPutEvents(bridge.client(), [entryOfSize(100)], { retry: { maxAttempts: 0 } }).catch(
       (e: unknown) => e,
     );
 
@@ -88,9 +95,9 @@ describe('Function: sendPutEvents()', () => {
 describe('Class: EventPublisher at the entry limit', () => {
   it('publishes an event of exactly PUT_EVENTS_MAX_ENTRY_BYTES and refuses one a byte larger', async () => {
     // Prepare: measure the envelope around an empty blob, then fill it to the limit
-    const bridge = new FailureInjectingEventBridge();
+    const bridge = await startBridge();
     const publisher = new EventPublisher({
-      client: bridge.client,
+      client: bridge.client(),
       eventBusName: 'bus',
       source: 'test',
       correlationId: CORRELATION_ID,

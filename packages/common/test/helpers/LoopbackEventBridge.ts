@@ -5,13 +5,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type AwsClientBudget, awsClientConfig } from '../../src/aws/awsClientConfig.js';
 
-/** A PutEvents entry as it arrived, with its envelope's sequence number when it has one. */
+/** A PutEvents entry as it arrived, with its envelope's sequence number and key when it has them. */
 export interface ReceivedEntry {
   Source: string;
   DetailType: string;
   Detail: string;
   EventBusName?: string;
+  Resources?: string[];
   sequenceNr?: number;
+  idempotencyKey?: string;
 }
 
 /**
@@ -98,7 +100,7 @@ export class LoopbackEventBridge {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: ReceivedEntry[] };
-    const entries = body.Entries.map((e) => ({ ...e, sequenceNr: sequenceNrOf(e.Detail) }));
+    const entries = body.Entries.map((e) => ({ ...e, ...envelopeKeysOf(e.Detail) }));
     this.calls.push(entries);
     const call = this.calls.length;
     const fault = this.plan(call, entries);
@@ -141,12 +143,31 @@ export class LoopbackEventBridge {
   }
 }
 
-function sequenceNrOf(detail: string): number | undefined {
+/**
+ * For a test file: returns `start(plan)`, which starts a {@link LoopbackEventBridge} that is closed after
+ * the test. Call it at the top of the file (it registers an `afterEach`).
+ */
+export function useLoopbackEventBridges(): (plan?: FaultPlan) => Promise<LoopbackEventBridge> {
+  const started: LoopbackEventBridge[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((b) => b.close()));
+  });
+  return async (plan) => {
+    const bridge = await LoopbackEventBridge.start(plan);
+    started.push(bridge);
+    return bridge;
+  };
+}
+
+function envelopeKeysOf(detail: string): { sequenceNr?: number; idempotencyKey?: string } {
   try {
-    const parsed = JSON.parse(detail) as { sequenceNr?: unknown };
-    return typeof parsed.sequenceNr === 'number' ? parsed.sequenceNr : undefined;
+    const { sequenceNr, idempotencyKey } = JSON.parse(detail) as { sequenceNr?: unknown; idempotencyKey?: unknown };
+    return {
+      ...(typeof sequenceNr === 'number' ? { sequenceNr } : {}),
+      ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

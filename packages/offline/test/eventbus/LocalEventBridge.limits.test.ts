@@ -1,7 +1,7 @@
-import { request } from 'node:http';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { eventEntrySize, PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '@blueprints/common';
 import { LocalEventBridge, PUT_EVENTS_MAX_BODY_BYTES } from '../../src/eventbus/LocalEventBridge.js';
+import { awsJsonHeaders, postOversizedBody, rawPost } from '../http/helpers/rawRequests.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -10,32 +10,6 @@ function entryOfSize(bytes: number, overrides: Partial<PutEventsRequestEntry> = 
   const skeleton = { Source: 'blueprints.test', DetailType: 'blob.stored', ...overrides };
   const fill = bytes - eventEntrySize({ ...skeleton, Detail: '{"p":""}' });
   return { ...skeleton, Detail: JSON.stringify({ p: 'x'.repeat(fill) }) };
-}
-
-interface RawAnswer {
-  status: number;
-  body: { __type?: string; message?: string };
-  text: string;
-}
-
-/** POSTs a raw body to the bus, as a client that does not go through the SDK's serializer. */
-function rawPost(endpoint: string, target: string, body: string): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${endpoint}/`,
-      { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), text });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 describe('Class: LocalEventBridge (limits and malformed input)', () => {
@@ -106,33 +80,18 @@ describe('Class: LocalEventBridge (limits and malformed input)', () => {
 
     it('answers a 10 MB body with a 413 before the body has ended, and keeps serving', async () => {
       // Prepare: a client that sends 7 MiB of a 10 MB body, then waits for an answer before sending the rest
-      const mebibyte = Buffer.alloc(1_048_576, 'x');
-      const req = request(`${bus.endpoint}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': 'AWSEvents.PutEvents',
-          'content-length': String(10_000_000),
-        },
-      });
-      const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        req.on('response', (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        });
-        req.on('error', reject);
-      });
+      const headers = awsJsonHeaders('AWSEvents.PutEvents', '1.1');
 
       // Act
-      for (let i = 0; i < 7; i++) req.write(mebibyte);
-      const answer = await answered;
-      req.end(Buffer.alloc(10_000_000 - 7 * 1_048_576, 'x'));
+      const answer = await postOversizedBody(bus.endpoint, headers, {
+        totalBytes: 10_000_000,
+        sentBeforeAnswer: 7 * 1_048_576,
+      });
       const after = await client.send(new PutEventsCommand({ Entries: [entryOfSize(100)] }));
 
       // Assess
       expect(answer.status).toBe(413);
-      expect(JSON.parse(answer.body)).toEqual({
+      expect(answer.body).toEqual({
         __type: 'RequestEntityTooLargeException',
         message: expect.stringContaining(`larger than ${PUT_EVENTS_MAX_BODY_BYTES} bytes`),
       });
@@ -178,7 +137,7 @@ describe('Class: LocalEventBridge (limits and malformed input)', () => {
       ['an unknown operation', 'AWSEvents.DeleteEverything', '{}', 'UnknownOperationException'],
     ])('answers %s with an AWS-shaped 400 (%s)', async (_what, target, body, type) => {
       // Act
-      const answer = await rawPost(bus.endpoint, target, body);
+      const answer = await rawPost(bus.endpoint, awsJsonHeaders(target, '1.1'), body);
 
       // Assess
       expect(answer.status).toBe(400);

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import {
   BatchRequestTooLong,
   CreateQueueCommand,
@@ -9,36 +8,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { SQS_MAX_BATCH_BYTES, SQS_MAX_MESSAGE_BYTES } from '@blueprints/common';
 import { LocalSqs, SQS_MAX_BODY_BYTES } from '../../src/index.js';
+import { awsJsonHeaders, postOversizedBody, rawPost } from '../http/helpers/rawRequests.js';
 import { sqsClient } from './helpers/factories.js';
-
-interface RawAnswer {
-  status: number;
-  body: { __type?: string; message?: string };
-  text: string;
-}
-
-/** POSTs a raw JSON 1.0 body, as a client that does not go through the SDK's serializer. */
-function rawPost(endpoint: string, operation: string, body: string): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${endpoint}/`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${operation}` },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), text });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('Class: LocalSqs (limits and malformed input)', () => {
   let sqs: LocalSqs;
@@ -140,33 +111,18 @@ describe('Class: LocalSqs (limits and malformed input)', () => {
 
     it('answers a 10 MB body with a 413 before the body has ended, and keeps serving', async () => {
       // Prepare: a client that sends 7 MiB of a 10 MB body, then waits for an answer before sending the rest
-      const mebibyte = Buffer.alloc(1_048_576, 'x');
-      const req = request(`${sqs.endpoint}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'AmazonSQS.SendMessage',
-          'content-length': String(10_000_000),
-        },
-      });
-      const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        req.on('response', (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        });
-        req.on('error', reject);
-      });
+      const headers = awsJsonHeaders('AmazonSQS.SendMessage', '1.0');
 
       // Act
-      for (let i = 0; i < 7; i++) req.write(mebibyte);
-      const answer = await answered;
-      req.end(Buffer.alloc(10_000_000 - 7 * 1_048_576, 'x'));
+      const answer = await postOversizedBody(sqs.endpoint, headers, {
+        totalBytes: 10_000_000,
+        sentBeforeAnswer: 7 * 1_048_576,
+      });
       const after = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'still here' }));
 
       // Assess
       expect(answer.status).toBe(413);
-      expect(JSON.parse(answer.body)).toEqual({
+      expect(answer.body).toEqual({
         __type: 'com.amazon.coral.service#RequestEntityTooLargeException',
         message: `Request body is larger than ${SQS_MAX_BODY_BYTES} bytes.`,
       });
@@ -201,7 +157,7 @@ describe('Class: LocalSqs (limits and malformed input)', () => {
         : body;
 
       // Act
-      const answer = await rawPost(sqs.endpoint, operation, json);
+      const answer = await rawPost(sqs.endpoint, awsJsonHeaders(`AmazonSQS.${operation}`, '1.0'), json);
 
       // Assess
       expect(answer.status).toBe(400);
