@@ -11,4 +11,6 @@ const projects = ['packages', 'services'].flatMap((group) =>
 );
 
 // Most suites wait on servers and child processes rather than the CPU: two workers on two cores.
-export default { projects, maxWorkers: 2 };
+// testTimeout is a global option: jest ignores it in a project's config when it runs several projects,
+// so the preset's value is repeated here (a ceiling, not a speed bar).
+export default { projects, maxWorkers: 2, testTimeout: 30000 };

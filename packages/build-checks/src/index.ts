@@ -1,5 +1,27 @@
-export * from './bundle/sourceMapCoverage.js';
-export * from './template/checkServiceTemplate.js';
-export * from './template/checkTemplate.js';
-export * from './template/lintLeastPrivilege.js';
-export * from './template/spec.js';
+export {
+  isVendorSource,
+  mappingsPerSource,
+  type SourceMap,
+  sourceMapCoverage,
+} from './bundle/sourceMapCoverage.js';
+export { checkServiceTemplate, checkTemplate, formatViolations } from './template/checkServiceTemplate.js';
+export {
+  checkTemplateSpec,
+  LINT_RULES,
+  type LintRule,
+  type SpecRule,
+  type Template,
+  type TemplateResource,
+  type Violation,
+} from './template/checkTemplate.js';
+export { IOT_AUTHORIZER_MAX_TIMEOUT_SECONDS, lintEntryPoints } from './template/lintEntryPoints.js';
+export { ASYNC_INVOKERS, lintFailurePaths, PIPE_FAILURE_METRICS } from './template/lintFailurePaths.js';
+export { isReadOnlyAction, lintLeastPrivilege } from './template/lintLeastPrivilege.js';
+export {
+  type CloudFormationSpec,
+  loadCloudFormationSpec,
+  type SpecProperty,
+  type SpecResource,
+  type SpecType,
+  type SpecTypeDefinition,
+} from './template/spec.js';

@@ -23,8 +23,12 @@ describe.each(services)('Service: %s', (name) => {
 
   beforeAll(() => ensurePackaged(dir), 300_000);
 
-  it('passes the template check (CloudFormation specification and least privilege)', () => {
-    expect(formatViolations(checkServiceTemplate(dir))).toBe('');
+  it('passes the template check (CloudFormation specification, least privilege, failure paths, entry points)', () => {
+    // Act
+    const violations = formatViolations(checkServiceTemplate(dir)).split('\n').filter(Boolean);
+
+    // Assess: one line per violation, `Resource Path [rule] message`, under the service's name
+    expect({ service: name, violations }).toEqual({ service: name, violations: [] });
   });
 
   it('packages every function as an ESM bundle whose map trims vendor code', () => {

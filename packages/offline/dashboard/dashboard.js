@@ -82,7 +82,7 @@ function onActivity(a) {
     );
     prepend($('bus-events'), row);
     if (a.fromPipe) {
-      const d = a.detail ?? {};
+      const d = a.detail?.context ?? a.detail ?? {};
       const what = d.documentId
         ? `${d.tableName ?? ''} ${d.documentId} v${d.version ?? '?'}${d.deleted ? ' (deleted)' : ''}`
         : '';

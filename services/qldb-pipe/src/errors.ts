@@ -21,25 +21,16 @@ export class MalformedRecordError extends Error {
   }
 }
 
-/** PutEvents rejected entries for good (non-retryable errors, or retries exhausted). */
-export class PublishEventsError extends Error {
-  readonly failures: Array<{ label: string; errorCode: string; errorMessage: string }>;
+/**
+ * A record in the batch has no `eventID`, so a partial batch response could not name it: the whole
+ * batch fails instead (Pipes retries it), rather than risk reporting a failed record as done.
+ */
+export class UnidentifiableRecordError extends Error {
+  readonly sequenceNumber: string;
 
-  constructor(failures: Array<{ label: string; errorCode: string; errorMessage: string }>) {
-    const shown = failures
-      .slice(0, 5)
-      .map((f) => `${f.label}: ${f.errorCode} ${f.errorMessage}`.trim())
-      .join('; ');
-    super(`EventBridge rejected ${failures.length} event(s): ${shown}${failures.length > 5 ? '; ...' : ''}`);
-    this.name = 'PublishEventsError';
-    this.failures = failures;
-  }
-}
-
-/** One event is larger than the 256 KB PutEvents allows; it can never be published as is. */
-export class EventTooLargeForBusError extends Error {
-  constructor(label: string, size: number) {
-    super(`${label}: the event is ${size} bytes, above the 262144 bytes PutEvents accepts`);
-    this.name = 'EventTooLargeForBusError';
+  constructor(sequenceNumber: string) {
+    super(`Kinesis record ${sequenceNumber} has no eventID: cannot report it in a partial batch response`);
+    this.name = 'UnidentifiableRecordError';
+    this.sequenceNumber = sequenceNumber;
   }
 }

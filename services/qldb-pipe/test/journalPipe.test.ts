@@ -1,19 +1,24 @@
 import { join } from 'node:path';
-import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { pathToFileURL } from 'node:url';
+import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parseEnvelope } from '@blueprints/common';
 import {
   createBucketsFromTemplate,
   createStreamsFromTemplate,
   type EventBridgeEvent,
   functionsFromTemplate,
+  type Handler,
   LocalEventBridge,
   LocalFirehose,
+  type LocalFunction,
   type LocalKinesis,
   LocalLambda,
-  type LocalPipes,
+  LocalPipes,
   type LocalS3,
   LocalSqs,
   packagedServiceResolver,
+  pipesFromTemplate,
   sourceHandlerLoader,
   startLocalKinesis,
   startLocalS3,
@@ -28,6 +33,8 @@ import {
   encodeIon,
   revisionRecordIon,
 } from './helpers/factories.js';
+import { type FaultyEventBridge, startFaultyEventBridge } from './helpers/faultyEventBridge.js';
+import { startRevisionStore } from './helpers/revisionStore.js';
 
 const SERVICE_DIR = join(import.meta.dirname, '..');
 const STREAM = 'qldb-pipe-dev-journal';
@@ -41,6 +48,12 @@ let bus: LocalEventBridge;
 let sqs: LocalSqs;
 let pipes: LocalPipes;
 let events: EventBridgeEvent[] = [];
+let functions: LocalFunction[];
+let coldPipes: LocalPipes | undefined;
+const coldInvocations = () => coldPipes?.targetInvocations.length ?? 0;
+// A loopback PutEvents endpoint between `enrich` and the local bus: it forwards what it accepts
+// and, when a test asks, rejects chosen entries the way EventBridge does.
+let faulty: FaultyEventBridge;
 
 beforeAll(async () => {
   resolver = await packagedServiceResolver(SERVICE_DIR);
@@ -60,16 +73,17 @@ beforeAll(async () => {
   bus.onEvent((event) => events.push(event));
   sqs = await LocalSqs.start();
   await sqs.createQueuesFromTemplate(resolver);
+  faulty = await startFaultyEventBridge({ kind: 'ok' }, { upstream: bus.endpoint });
   // The enrich function reaches the local bus through the SDK's endpoint variable, as deployed code would reach AWS.
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: faulty.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
   });
-  const functions = functionsFromTemplate(resolver).map((fn) => ({
+  functions = functionsFromTemplate(resolver).map((fn) => ({
     ...fn,
-    environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'ERROR' },
   }));
   const lambda = new LocalLambda(functions, sourceHandlerLoader(SERVICE_DIR));
   pipes = await startPipesFromTemplate(resolver, {
@@ -82,7 +96,9 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await coldPipes?.stop();
   await pipes?.stop();
+  await faulty?.close();
   await bus?.close();
   await firehose?.close();
   await sqs?.close();
@@ -91,9 +107,10 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  faulty.setFault({ kind: 'ok' });
   events = [];
   pipes.failures.splice(0);
-  pipes.enrichmentInvocations.splice(0);
+  pipes.targetInvocations.splice(0);
 });
 
 async function putRecord(data: Buffer): Promise<string> {
@@ -103,13 +120,29 @@ async function putRecord(data: Buffer): Promise<string> {
   return String(output.SequenceNumber);
 }
 
+/** Puts records in one call, so that the pipe reads them as one batch. */
+async function putRecords(data: Buffer[]): Promise<string[]> {
+  const output = await kinesis.client.send(
+    new PutRecordsCommand({
+      StreamName: STREAM,
+      Records: data.map((Data, i) => ({ Data, PartitionKey: `doc-${i}` })),
+    }),
+  );
+  return (output.Records ?? []).map((r) => String(r.SequenceNumber));
+}
+
+/** The QLDB event inside an event's envelope. */
+function context(event: EventBridgeEvent): Record<string, unknown> {
+  return event.detail.context as Record<string, unknown>;
+}
+
 async function settle(): Promise<void> {
   await pipes.idle();
   await bus.idle();
 }
 
 describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3 (from the packaged template)', () => {
-  it('reads the pipe, its source and its enrichment from the packaged template', () => {
+  it('reads the pipe, its source and its target function from the packaged template', () => {
     // Assess
     expect(pipes.pipes).toEqual([
       expect.objectContaining({
@@ -119,8 +152,8 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
         batchSize: 10,
         maximumRetryAttempts: 5,
         bisectOnError: true,
-        enrichment: 'arn:aws:lambda:us-east-1:000000000000:function:qldb-pipe-dev-enrich',
-        target: 'arn:aws:events:us-east-1:000000000000:event-bus/qldb-pipe-dev',
+        target: 'arn:aws:lambda:us-east-1:000000000000:function:qldb-pipe-dev-enrich',
+        targetKind: 'lambda',
         deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:qldb-pipe-dev-pipe-dlq',
       }),
     ]);
@@ -139,11 +172,11 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
 
     // Assess
     expect(pipes.failures).toEqual([]);
-    expect(pipes.enrichmentInvocations).toEqual([{ pipe: 'qldb-pipe-dev', records: 1, returned: 0 }]);
+    expect(pipes.targetInvocations).toEqual([{ pipe: 'qldb-pipe-dev', records: 1, failed: 0 }]);
     expect(events).toHaveLength(50);
-    expect(new Set(events.map((e) => e.detail.documentId)).size).toBe(50);
+    expect(new Set(events.map((e) => context(e).documentId)).size).toBe(50);
     expect(events.every((e) => e.source === 'qldb' && e['detail-type'] === 'REVISION_DETAILS')).toBe(true);
-    expect(events.map((e) => (e.detail.kinesis as { sequenceNumber: string }).sequenceNumber)).toEqual(
+    expect(events.map((e) => (context(e).kinesis as { sequenceNumber: string }).sequenceNumber)).toEqual(
       Array(50).fill(sequenceNumber),
     );
 
@@ -153,7 +186,7 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
     ).Body?.transformToString();
     const lines = (body ?? '').split('\n').filter((line) => line !== '');
     expect(lines).toHaveLength(50);
-    expect(lines.map((line) => JSON.parse(line).detail.documentId).sort()).toEqual(
+    expect(lines.map((line) => JSON.parse(line).detail.context.documentId).sort()).toEqual(
       users.map((_, i) => `doc-${i}`).sort(),
     );
   });
@@ -177,7 +210,7 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
       ['qldb', 'BLOCK_SUMMARY'],
       ['qldb', 'REVISION_DETAILS'],
     ]);
-    expect(events[2]?.detail).toMatchObject({ documentId: 'deleted', deleted: true });
+    expect(events[2]?.detail.context).toMatchObject({ documentId: 'deleted', deleted: true });
   });
 
   it('dead-letters a malformed record with its sequence number and still delivers the records around it', async () => {
@@ -194,7 +227,7 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
     await settle();
 
     // Assess
-    expect(events.map((e) => e.detail.documentId).sort()).toEqual(['after', 'before']);
+    expect(events.map((e) => context(e).documentId).sort()).toEqual(['after', 'before']);
     const dead = sqs.messages('qldb-pipe-dev-pipe-dlq').slice(dlqBefore);
     expect(dead).toHaveLength(1);
     const message = JSON.parse(dead[0]?.body ?? '{}');
@@ -203,9 +236,102 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
       endSequenceNumber: brokenSequence,
       batchSize: 1,
     });
-    expect(message.requestContext.errorMessage).toBe(
-      `Kinesis record ${brokenSequence}: KPL aggregated record fails its MD5 checksum`,
-    );
+    expect(message.requestContext.errorMessage).toMatch(/^the target reported 1 of \d+ records failed$/);
     expect(message.requestContext.approximateInvokeCount).toBe(6);
   });
+
+  /**
+   * 30 ledger revisions in 3 aggregated Kinesis records, read as one batch; EventBridge refuses the
+   * revision of document "poison" (record 2) with ThrottlingException on every attempt.
+   */
+  async function replayScenario(): Promise<{ revisions: number; poisonSequence: string }> {
+    const ion = Array.from({ length: 30 }, (_, i) =>
+      encodeIon(revisionRecordIon({ documentId: i === 14 ? 'poison' : `doc-${i}`, version: i })),
+    );
+    faulty.setFault({ kind: 'reject', rejects: (entry) => (entry.Detail ?? '').includes('"poison"') });
+    const sequences = await putRecords([
+      aggregate(ion.slice(0, 10)),
+      aggregate(ion.slice(10, 20)),
+      aggregate(ion.slice(20)),
+    ]);
+    return { revisions: ion.length, poisonSequence: sequences[1] as string };
+  }
+
+  /** Every event carries a valid envelope; a persisting consumer stores each key once. */
+  async function assessReplay(label: string, revisions: number, poisonSequence: string, dlqBefore: number) {
+    const envelopes = events.map((e) => parseEnvelope(e.detail));
+    const keys = envelopes.map((e) => e.idempotencyKey);
+    const distinct = new Set(keys);
+    const revisionIds = new Set(envelopes.map((e) => `${e.context.documentId}@${e.context.version}`));
+    const store = await startRevisionStore();
+    let stored = 0;
+    try {
+      for (const envelope of envelopes) if (await store.saveOnce(envelope.idempotencyKey, envelope)) stored++;
+    } finally {
+      await store.close();
+    }
+    const dead = sqs.messages('qldb-pipe-dev-pipe-dlq').slice(dlqBefore);
+    console.log(
+      `[replay ${label}] ${revisions} ledger revisions, 1 refused forever: ${events.length} events on the bus, ` +
+        `${distinct.size} distinct idempotency keys, ${events.length - distinct.size} duplicate deliveries, ` +
+        `${stored} stored by a persisting consumer, ${pipes.targetInvocations.length + coldInvocations()} invocations, ` +
+        `${dead.length} DLQ message(s)`,
+    );
+    expect(keys.every((k) => typeof k === 'string' && k.startsWith('qldb/'))).toBe(true);
+    // Every revision but the refused one reached the bus, each under exactly one key.
+    expect(distinct.size).toBe(revisions - 1);
+    expect(revisionIds.size).toBe(distinct.size);
+    expect(revisionIds.has('poison@14')).toBe(false);
+    expect(stored).toBe(revisions - 1);
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0]?.body ?? '{}').KinesisBatchInfo).toMatchObject({
+      startSequenceNumber: poisonSequence,
+      endSequenceNumber: poisonSequence,
+      batchSize: 1,
+    });
+    return events.length - distinct.size;
+  }
+
+  it('publishes each ledger revision under one stable key, and no duplicates, when one entry is throttled forever', async () => {
+    // Prepare
+    const dlqBefore = sqs.messages('qldb-pipe-dev-pipe-dlq').length;
+
+    // Act
+    const { revisions, poisonSequence } = await replayScenario();
+    await settle();
+
+    // Assess
+    const duplicates = await assessReplay('warm container', revisions, poisonSequence, dlqBefore);
+    expect(duplicates).toBe(0);
+    // The poisoned record went back alone: 1 full batch, then 5 retries of that one record.
+    expect(pipes.targetInvocations.map((i) => i.records)).toEqual([3, 1, 1, 1, 1, 1]);
+  }, 120_000);
+
+  it('bounds duplicates by the retries of the failing record when every retry lands on a cold container', async () => {
+    // Prepare: the same pipe, reading from the tip of the stream, whose every invocation loads the
+    // handler afresh (a new container: nothing remembered).
+    await pipes.stop();
+    const handlerUrl = pathToFileURL(join(SERVICE_DIR, 'src/handlers/enrich.ts')).href;
+    let containers = 0;
+    const cold = new LocalLambda(functions, async () => async (event, context) => {
+      const module = (await import(`${handlerUrl}?container=${++containers}`)) as { handler: Handler };
+      return module.handler(event, context);
+    });
+    coldPipes = await new LocalPipes(
+      pipesFromTemplate(resolver).map((p) => ({ ...p, startingPosition: 'LATEST' as const })),
+      { kinesis: kinesis.client, lambda: cold, eventBridge: bus, sqs, pollIntervalMs: 10 },
+    ).start();
+    const dlqBefore = sqs.messages('qldb-pipe-dev-pipe-dlq').length;
+
+    // Act
+    const { revisions, poisonSequence } = await replayScenario();
+    await coldPipes.idle();
+    await bus.idle();
+
+    // Assess
+    const duplicates = await assessReplay('cold container per invocation', revisions, poisonSequence, dlqBefore);
+    // Only the poisoned record's 9 other revisions go out again, once per retry (MaximumRetryAttempts 5).
+    expect(duplicates).toBe(9 * 5);
+    expect(containers).toBe(6);
+  }, 120_000);
 });

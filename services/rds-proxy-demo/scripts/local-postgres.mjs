@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `pnpm db:local`: a real PostgreSQL on 127.0.0.1 for `osls invoke local`, with the database and
-// user the functions expect (app / app_admin, see custom.database in serverless.yml). Data stays
-// in .local/postgres between runs; Ctrl-C stops the server. Port: DB_PORT, default 55432.
+// `pnpm db:local`: a real PostgreSQL 16 on 127.0.0.1 for `osls invoke local` and `pnpm db --local`,
+// with the database and the master user name of the deployed cluster (app / app_admin, see
+// custom.database in serverless.yml). Data stays in .local/postgres between runs; Ctrl-C stops the
+// server. Port: DB_PORT, default 55432.
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +35,15 @@ if (fresh) await server.createDatabase('app');
 
 console.log(`PostgreSQL listening on 127.0.0.1:${port} (database app, user app_admin). In another shell:
 
-  export DB_PORT=${port} DB_AUTH=password DB_PASSWORD=${password} DB_TLS=off
+  export DB_PORT=${port} DB_USER=app_admin DB_AUTH=password DB_PASSWORD=${password} DB_TLS=off
   npx osls invoke local -f migrate
   npx osls invoke local -f version -p events/version.json
   npx osls invoke local -f articles -p events/articles.json
+
+  pnpm db --local "SELECT * FROM articles"
+
+Locally every function logs in as the superuser app_admin (there is no IAM here); the database roles
+each function uses when deployed are created by migrate all the same.
 
 Ctrl-C stops the server (data stays in .local/postgres; delete the folder to start over).`);
 

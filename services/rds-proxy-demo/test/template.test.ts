@@ -26,8 +26,7 @@ describe('Packaged template (osls package)', () => {
     template = loadPackagedTemplate(serviceDir);
   }, 180_000);
 
-  it('grants rds-db:connect only on the proxy resource id and the app user, derived from the proxy ARN', () => {
-    // Prepare
+  const resolverFor = () => {
     const resolver = new TemplateResolver(template, {
       stackName: 'rds-proxy-demo-dev',
       region: 'eu-west-1',
@@ -37,19 +36,69 @@ describe('Packaged template (osls package)', () => {
       'DatabaseProxy.DBProxyArn',
       'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0',
     );
-    const statements = statementsOf(propertiesOf(template, 'DatabaseClientPolicy').PolicyDocument);
-    const connect = statements.filter((statement) => [statement.Action].flat().some((a) => a.startsWith('rds-db:')));
+    resolver.overrides.set('DatabaseCluster.DBClusterResourceId', 'cluster-ABCDEFGHIJKLMNOP');
+    return resolver;
+  };
+  const roleOf = (functionId: string) =>
+    propertiesOf(
+      template,
+      (propertiesOf(template, functionId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    );
+  const inlineStatements = (role: Record<string, unknown>) =>
+    (role.Policies as Array<{ PolicyDocument: unknown }>).flatMap((policy) => statementsOf(policy.PolicyDocument));
+  const managedStatements = (role: Record<string, unknown>) =>
+    ((role.ManagedPolicyArns ?? []) as Array<{ Ref: string }>).flatMap((ref) =>
+      statementsOf(propertiesOf(template, ref.Ref).PolicyDocument),
+    );
+  const connectResources = (statements: Statement[]) =>
+    statements
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('rds-db:')))
+      .flatMap((statement) => [resolverFor().resolve(statement.Resource)].flat());
+
+  it.each([
+    ['ArticlesLambdaFunction', 'articles_reader'],
+    ['VersionLambdaFunction', 'app_monitor'],
+    ['MigrateLambdaFunction', 'app_migrator'],
+  ])('lets %s rds-db:connect through the proxy as its own database user only', (functionId, user) => {
+    // Prepare
+    const role = roleOf(functionId);
+    const statements = [...inlineStatements(role), ...managedStatements(role)];
+    const variables = (propertiesOf(template, functionId).Environment as { Variables: Record<string, unknown> })
+      .Variables;
 
     // Act
-    const resource = resolver.resolve(connect[0]?.Resource);
+    const resources = connectResources(statements);
 
     // Assess
-    expect(connect).toHaveLength(1);
-    expect(connect[0]?.Action).toBe('rds-db:connect');
-    expect(resource).toBe('arn:aws:rds-db:eu-west-1:123456789012:dbuser:prx-0123456789abcdef0/app_admin');
+    expect(resources).toEqual([`arn:aws:rds-db:eu-west-1:123456789012:dbuser:prx-0123456789abcdef0/${user}`]);
+    expect(variables.DB_USER).toBe(user);
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('rds-db:')))).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'rds-db:connect' }),
+    ]);
   });
 
-  it('gives every function its own role: its log group, the shared database policy, nothing else', () => {
+  it('names the master user in no rds-db:connect resource, of any role', () => {
+    // Prepare
+    const cluster = propertiesOf(template, 'DatabaseCluster');
+    const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => propertiesOf(template, id));
+    const policies = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').map(([id]) => propertiesOf(template, id));
+
+    // Act
+    const resources = [
+      ...roles.flatMap((role) => connectResources(inlineStatements(role))),
+      ...policies.flatMap((policy) => connectResources(statementsOf(policy.PolicyDocument))),
+    ];
+
+    // Assess
+    expect(cluster.MasterUsername).toBe('app_admin');
+    expect(resources.length).toBeGreaterThanOrEqual(6);
+    for (const resource of resources) expect(resource).not.toMatch(/\/app_admin$/);
+    expect(resources.every((resource) => /\/(articles_reader|app_monitor|app_migrator)$/.test(String(resource)))).toBe(
+      true,
+    );
+  });
+
+  it('gives every function its own role: its log group, its database user, the shared network policy', () => {
     // Prepare
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
@@ -59,14 +108,16 @@ describe('Packaged template (osls package)', () => {
       'MigrateLambdaFunction',
       'VersionLambdaFunction',
     ]);
+    const roleIds = new Set<string>();
     for (const [id] of functions) {
       const fn = propertiesOf(template, id);
       const name = String(fn.FunctionName);
       const roleId = (fn.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      roleIds.add(roleId);
       const role = propertiesOf(template, roleId);
-      expect(role.ManagedPolicyArns).toEqual([{ Ref: 'DatabaseClientPolicy' }]);
-      const [inline] = role.Policies as Array<{ PolicyDocument: unknown }>;
-      expect(statementsOf(inline?.PolicyDocument)).toEqual([
+      expect(role.ManagedPolicyArns).toEqual([{ Ref: 'FunctionNetworkPolicy' }]);
+      const [logs, connect] = role.Policies as Array<{ PolicyDocument: unknown }>;
+      expect(statementsOf(logs?.PolicyDocument)).toEqual([
         {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -75,7 +126,33 @@ describe('Packaged template (osls package)', () => {
           },
         },
       ]);
+      expect(statementsOf(connect?.PolicyDocument)).toHaveLength(1);
     }
+    expect(roleIds.size).toBe(3);
+    expect(
+      statementsOf(propertiesOf(template, 'FunctionNetworkPolicy').PolicyDocument).flatMap((s) => [s.Action].flat()),
+    ).not.toContain('rds-db:connect');
+  });
+
+  it('enables the Data API endpoint on the cluster and outputs what the console needs', () => {
+    // Prepare
+    const cluster = propertiesOf(template, 'DatabaseCluster');
+
+    // Assess
+    expect(cluster.EnableHttpEndpoint).toBe(true);
+    expect(template.Outputs?.DatabaseClusterArn?.Value).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'DBClusterArn'] });
+    expect(template.Outputs?.DatabaseSecretArn?.Value).toEqual({
+      'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'],
+    });
+  });
+
+  it('throttles the HTTP API stage and caps the public function with reserved concurrency', () => {
+    // Assess
+    expect(propertiesOf(template, 'HttpApiStage').DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 20,
+      ThrottlingRateLimit: 10,
+    });
+    expect(propertiesOf(template, 'ArticlesLambdaFunction').ReservedConcurrentExecutions).toBe(10);
   });
 
   it('runs every function in the private subnets behind the Lambda security group, pointed at the proxy', () => {
@@ -91,7 +168,8 @@ describe('Packaged template (osls package)', () => {
       });
       const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.DB_HOST).toEqual({ 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] });
-      expect(variables).toMatchObject({ DB_NAME: 'app', DB_USER: 'app_admin' });
+      expect(variables).toMatchObject({ DB_NAME: 'app' });
+      expect(variables.DB_USER).not.toBe('app_admin');
       // Local-only switches must never be deployed: the code defaults to IAM auth and verified TLS.
       for (const localOnly of ['DB_AUTH', 'DB_PASSWORD', 'DB_TLS', 'DB_CA_FILE']) {
         expect([id, variables[localOnly]]).toEqual([id, undefined]);
@@ -103,28 +181,24 @@ describe('Packaged template (osls package)', () => {
     expect(articles.Variables.DB_READER_HOST).toEqual({ 'Fn::GetAtt': ['DatabaseProxyReaderEndpoint', 'Endpoint'] });
   });
 
-  it('configures the proxy for IAM auth, TLS and the managed master secret', () => {
+  it('configures the proxy for end-to-end IAM auth and TLS, with no secret, logging in as the function users only', () => {
     // Prepare
     const proxy = propertiesOf(template, 'DatabaseProxy');
     const proxyRole = propertiesOf(template, 'DatabaseProxyRole');
 
+    // Act
+    const statements = inlineStatements(proxyRole);
+
     // Assess
-    expect(proxy).toMatchObject({ EngineFamily: 'POSTGRESQL', RequireTLS: true });
-    expect(proxy.Auth).toEqual([
-      {
-        AuthScheme: 'SECRETS',
-        SecretArn: { 'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'] },
-        IAMAuth: 'REQUIRED',
-        ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
-      },
+    expect(proxy).toMatchObject({ EngineFamily: 'POSTGRESQL', RequireTLS: true, DefaultAuthScheme: 'IAM_AUTH' });
+    expect(proxy.Auth).toBeUndefined();
+    expect(statements.flatMap((s) => [s.Action].flat())).toEqual(['rds-db:connect']);
+    expect(connectResources(statements)).toEqual([
+      'arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOP/app_migrator',
+      'arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOP/articles_reader',
+      'arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOP/app_monitor',
     ]);
-    expect(statementsOf((proxyRole.Policies as Array<{ PolicyDocument: unknown }>)[0]?.PolicyDocument)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { 'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'] },
-      },
-    ]);
+    expect(JSON.stringify(template.Resources)).not.toMatch(/secretsmanager:GetSecretValue/);
     expect(propertiesOf(template, 'DatabaseProxyTargetGroup')).toMatchObject({
       DBProxyName: { Ref: 'DatabaseProxy' },
       TargetGroupName: 'default',

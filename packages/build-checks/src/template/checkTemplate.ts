@@ -1,3 +1,4 @@
+import { isPlainObject } from './references.js';
 import { type CloudFormationSpec, loadCloudFormationSpec, type SpecProperty, type SpecType } from './spec.js';
 
 /** A packaged CloudFormation template, as far as the check reads it. */
@@ -32,7 +33,16 @@ export type LintRule =
   | 's3-encryption'
   | 's3-public-access'
   | 'sqs-dlq'
-  | 'log-retention';
+  | 'log-retention'
+  | 'dlq-alarm'
+  | 'pipe-alarm'
+  | 'async-on-failure'
+  | 'iot-error-action'
+  | 'rule-target-dlq'
+  | 'secret-in-environment'
+  | 'http-api-throttling'
+  | 'public-concurrency'
+  | 'iot-authorizer-timeout';
 export const LINT_RULES: readonly LintRule[] = [
   'iam-action-star',
   'iam-write-on-star',
@@ -40,6 +50,15 @@ export const LINT_RULES: readonly LintRule[] = [
   's3-public-access',
   'sqs-dlq',
   'log-retention',
+  'dlq-alarm',
+  'pipe-alarm',
+  'async-on-failure',
+  'iot-error-action',
+  'rule-target-dlq',
+  'secret-in-environment',
+  'http-api-throttling',
+  'public-concurrency',
+  'iot-authorizer-timeout',
 ];
 
 export interface Violation {
@@ -72,10 +91,6 @@ const RESOURCE_KEYS = new Set([
   'UpdatePolicy',
   'CreationPolicy',
 ]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function isIntrinsic(value: unknown): boolean {
   if (!isPlainObject(value)) return false;

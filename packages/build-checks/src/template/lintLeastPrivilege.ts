@@ -1,4 +1,7 @@
-import type { LintRule, Template, TemplateResource, Violation } from './checkTemplate.js';
+import { LINT_RULES, type LintRule, type Template, type TemplateResource, type Violation } from './checkTemplate.js';
+import { lintEntryPoints } from './lintEntryPoints.js';
+import { lintFailurePaths } from './lintFailurePaths.js';
+import { asList, referencedId } from './references.js';
 
 /** Verbs that only read. Anything else (including `*` and unknown verbs) counts as a write. */
 const READ_VERBS = ['Get', 'List', 'Describe', 'BatchGet', 'Head', 'Query', 'Scan', 'Search', 'Select', 'Lookup'];
@@ -16,10 +19,6 @@ export function isReadOnlyAction(action: string): boolean {
 }
 
 type Statement = { Effect?: unknown; Action?: unknown; NotAction?: unknown; Resource?: unknown; NotResource?: unknown };
-
-function asList(value: unknown): unknown[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
 
 /** Every IAM policy document a resource carries, with its path. */
 function policyDocuments(resource: TemplateResource): Array<[string, unknown]> {
@@ -104,17 +103,6 @@ function lintBucket(id: string, resource: TemplateResource, report: (v: Violatio
   }
 }
 
-/** The logical id an `Fn::GetAtt [X, Arn]` / `Ref X` points at, if it is one. */
-function referencedId(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.Ref === 'string') return v.Ref;
-  const att = v['Fn::GetAtt'];
-  if (Array.isArray(att)) return String(att[0]);
-  if (typeof att === 'string') return att.split('.')[0];
-  return undefined;
-}
-
 function lintQueueTriggers(template: Template, report: (v: Violation) => void): void {
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
@@ -175,7 +163,9 @@ function lintLogRetention(template: Template, report: (v: Violation) => void): v
 /**
  * Least-privilege lint: no `"Action": "*"`, no write action on `"Resource": "*"`, every bucket
  * encrypted with public access blocked, every queue that feeds a function has a DLQ, every function
- * has log retention. A resource may declare a justified exception:
+ * has log retention; plus every asynchronous hop has a watched failure path (`lintFailurePaths`) and
+ * every public entry point is capped and holds no secret (`lintEntryPoints`). A resource may declare
+ * a justified exception to any of these rules (see `LINT_RULES`):
  * `Metadata: { templateCheck: { allow: [{ rule: 'iam-write-on-star', reason: '...' }] } }`.
  *
  * @example
@@ -192,6 +182,7 @@ export function lintLeastPrivilege(template: Template): Violation[] {
   }
   lintQueueTriggers(template, report);
   lintLogRetention(template, report);
+  found.push(...lintFailurePaths(template), ...lintEntryPoints(template));
 
   const allowed = (v: Violation): boolean =>
     (template.Resources[v.resource]?.Metadata?.templateCheck?.allow ?? []).some(
@@ -200,7 +191,14 @@ export function lintLeastPrivilege(template: Template): Violation[] {
   const exceptionProblems: Violation[] = [];
   for (const [id, resource] of Object.entries(template.Resources)) {
     (resource.Metadata?.templateCheck?.allow ?? []).forEach((a, i) => {
-      if (typeof a.reason !== 'string' || a.reason.trim() === '') {
+      if (!LINT_RULES.includes(a.rule as LintRule)) {
+        exceptionProblems.push({
+          resource: id,
+          path: `Metadata.templateCheck.allow[${i}].rule`,
+          rule: 'bad-exception',
+          message: `exception names unknown rule ${a.rule ?? '(no rule)'}; rules: ${LINT_RULES.join(', ')}`,
+        });
+      } else if (typeof a.reason !== 'string' || a.reason.trim() === '') {
         exceptionProblems.push({
           resource: id,
           path: `Metadata.templateCheck.allow[${i}]`,

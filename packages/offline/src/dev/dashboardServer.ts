@@ -8,6 +8,7 @@ import { mapBundleStackTrace } from './bundleHandlerLoader.js';
 import { DemoActions } from './demoActions.js';
 import type { DevEnvironment } from './devEnvironment.js';
 import { DEV_PORT_FLAGS, DevPortInUseError } from './ports.js';
+import { sameOriginRefusal } from './sameOriginGuard.js';
 
 const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboard');
 const STATIC: Record<string, [file: () => string, type: string]> = {
@@ -56,11 +57,36 @@ export function describeDevEnvironment(dev: DevEnvironment) {
   };
 }
 
+/** A request the dashboard API cannot read: answered with 400 (or 413), not as a server failure. */
+export class BadDashboardRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 413 = 400,
+  ) {
+    super(message);
+    this.name = 'BadDashboardRequestError';
+  }
+}
+
+/** The page sends a few hundred bytes; anything near this is not the page. */
+const MAX_BODY_BYTES = 64 * 1024;
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BadDashboardRequestError(`body larger than ${MAX_BODY_BYTES} bytes`, 413);
+    chunks.push(chunk as Buffer);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  try {
+    const body: unknown = text ? JSON.parse(text) : {};
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
+    return body as Record<string, unknown>;
+  } catch {
+    throw new BadDashboardRequestError('body must be a JSON object');
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -68,15 +94,28 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function errorBody(error: unknown) {
+/** Absolute file paths (and file: URLs) in a message: they tell a caller where the repo lives. */
+const FILE_PATH = /file:\/\/\S+|(?<![\w/:.])\/(?:[\w.@+-]+\/)+[\w.@+-]*/g;
+
+/**
+ * What an API caller gets for a failure: the error's name and message, with file paths removed,
+ * and no stack. The mapped stack of a failed invocation stays in the invocation feed (and the
+ * terminal); other failures print theirs to the terminal with DEBUG set.
+ */
+export function errorBody(error: unknown): { error: { name: string; message: string } } {
   const e = error as Error;
   return {
     error: {
-      name: e?.name ?? 'Error',
-      message: String(e?.message ?? e),
-      stack: mapBundleStackTrace(String(e?.stack ?? '')),
+      name: typeof e?.name === 'string' ? e.name : 'Error',
+      message: String(e?.message ?? e).replace(FILE_PATH, '<path>'),
     },
   };
+}
+
+function reportFailure(key: string, error: unknown): void {
+  const e = error as Error;
+  console.error(`dashboard: ${key} failed: ${e?.message ?? e}`);
+  if (process.env.DEBUG) console.error(mapBundleStackTrace(String(e?.stack ?? '')));
 }
 
 export interface DashboardServer {
@@ -116,6 +155,11 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const key = `${req.method} ${url.pathname}`;
+    const refusal = sameOriginRefusal(req, (server.address() as AddressInfo).port);
+    if (refusal) {
+      send(res, 403, { error: { name: 'CrossOriginRequestRefused', message: refusal } });
+      return;
+    }
     if (key === 'GET /api/stream') {
       res.writeHead(200, {
         'content-type': 'text/event-stream',
@@ -136,7 +180,16 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
     if (handler) {
       handler(req, url).then(
         (body) => send(res, 200, body ?? null),
-        (error) => send(res, 500, errorBody(error)),
+        (error) => {
+          if (error instanceof BadDashboardRequestError) {
+            // Stop reading an oversized body; the answer still reaches the client.
+            res.setHeader('connection', 'close');
+            send(res, error.status, errorBody(error));
+            return;
+          }
+          reportFailure(key, error);
+          send(res, 500, errorBody(error));
+        },
       );
       return;
     }
@@ -146,6 +199,7 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
         res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
         res.end(readFileSync(file[0]()));
       } catch (error) {
+        reportFailure(key, error);
         send(res, 500, errorBody(error));
       }
       return;

@@ -242,12 +242,16 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     );
     if (databaseService) {
       const sample = databaseService.functions.find((f) => f.environment.DB_NAME && f.environment.DB_USER);
+      // The local superuser takes the cluster's master user name: functions may each have their own user.
+      const masterUser = Object.values(databaseService.resolver.template.Resources).find(
+        (r) => r.Type === 'AWS::RDS::DBCluster',
+      )?.Properties?.MasterUsername;
       const t = Date.now();
       postgres = await startDevPostgres({
         directory: join(dataDir, 'postgres'),
         port: ports.postgres === 0 ? await freeDevPort() : ports.postgres,
         database: sample?.environment.DB_NAME ?? 'app',
-        user: sample?.environment.DB_USER ?? 'app_admin',
+        user: typeof masterUser === 'string' ? masterUser : (sample?.environment.DB_USER ?? 'app_admin'),
       });
       const pg = postgres;
       closers.push(() => pg.stop());
@@ -342,7 +346,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         });
         const p = pipes;
         closers.push(() => p.stop());
-        for (const pipe of p.pipes) pipeBuses.add(pipe.target.split('/').slice(-1)[0] ?? pipe.target);
+        for (const pipe of p.pipes) {
+          // A pipe whose target is a function (qldb-pipe) publishes through it to the service's own buses.
+          if (pipe.targetKind === 'lambda') for (const b of buses) pipeBuses.add(b);
+          else pipeBuses.add(pipe.target.split('/').slice(-1)[0] ?? pipe.target);
+        }
       }
       const routes = httpRoutesFromTemplate(s.resolver);
       let http: DevService['http'];

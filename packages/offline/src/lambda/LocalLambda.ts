@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,10 +86,57 @@ export function createLambdaContext(fn: LocalFunction): Context {
   };
 }
 
+/** The environment of the function whose invocation (or module load) the current async context belongs to. */
+const functionEnvironment = new AsyncLocalStorage<Record<string, string>>();
+/** The `process.env` views made by `isolateFunctionEnvironments` (a test may put back a plain object). */
+const isolatedViews = new WeakSet<object>();
+
 /**
- * The local Lambda service: invokes a template's functions by name or ARN. A function's environment
- * is applied to `process.env` before its module loads and before each call, because handlers read
- * their configuration at module load, as they do in Lambda.
+ * Replaces `process.env` (once per process) with a view that, inside an invocation, shows the
+ * invoked function's variables over the host's, and outside shows the host's alone. Function
+ * variables are never written to the host environment, so no function sees another's, even when
+ * invocations overlap and read `process.env` after an await (as the AWS SDK does).
+ */
+function isolateFunctionEnvironments(): void {
+  if (isolatedViews.has(process.env)) return;
+  const host = process.env;
+  const own = (key: string | symbol): Record<string, string> | undefined => {
+    const env = functionEnvironment.getStore();
+    return env && typeof key === 'string' && Object.hasOwn(env, key) ? env : undefined;
+  };
+  process.env = new Proxy(host, {
+    get: (target, key) => own(key)?.[key as string] ?? Reflect.get(target, key),
+    set: (target, key, value) => {
+      const env = functionEnvironment.getStore();
+      if (env && typeof key === 'string') env[key] = String(value);
+      else Reflect.set(target, key, String(value));
+      return true;
+    },
+    has: (target, key) => own(key) !== undefined || Reflect.has(target, key),
+    deleteProperty: (target, key) => {
+      const env = own(key);
+      if (env) delete env[key as string];
+      else Reflect.deleteProperty(target, key);
+      return true;
+    },
+    ownKeys: (target) => [
+      ...new Set([...Reflect.ownKeys(target), ...Object.keys(functionEnvironment.getStore() ?? {})]),
+    ],
+    getOwnPropertyDescriptor: (target, key) => {
+      const env = own(key);
+      if (!env) return Reflect.getOwnPropertyDescriptor(target, key);
+      return { value: env[key as string], writable: true, enumerable: true, configurable: true };
+    },
+  });
+  isolatedViews.add(process.env);
+}
+
+/**
+ * The local Lambda service: invokes a template's functions by name or ARN. A function's module
+ * loads and each of its calls run with its environment (the base environment plus its template's
+ * variables) in `process.env`, over the host's: handlers read their configuration at module load, as
+ * they do in Lambda. No function sees another function's variables, even while invocations overlap;
+ * a variable a function sets stays its own, like in its Lambda execution environment.
  *
  * @example
  * const lambda = new LocalLambda(functionsFromTemplate(resolver), sourceHandlerLoader(serviceDir));
@@ -97,6 +145,8 @@ export function createLambdaContext(fn: LocalFunction): Context {
 export class LocalLambda {
   private readonly byKey = new Map<string, LocalFunction>();
   private readonly loaded = new Map<string, Promise<Handler>>();
+  /** Each function's variables, kept between calls like its execution environment's. */
+  private readonly environments = new Map<string, Record<string, string>>();
 
   constructor(
     functions: LocalFunction[],
@@ -126,12 +176,19 @@ export class LocalLambda {
 
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
     const fn = this.find(nameOrArn);
-    Object.assign(process.env, this.baseEnvironment, fn.environment);
-    let handler = this.loaded.get(fn.name);
-    if (!handler) {
-      handler = this.loader(fn);
-      this.loaded.set(fn.name, handler);
+    isolateFunctionEnvironments();
+    let environment = this.environments.get(fn.name);
+    if (!environment) {
+      environment = { ...this.baseEnvironment, ...fn.environment };
+      this.environments.set(fn.name, environment);
     }
-    return (await handler)(event, createLambdaContext(fn));
+    return functionEnvironment.run(environment, async () => {
+      let handler = this.loaded.get(fn.name);
+      if (!handler) {
+        handler = this.loader(fn);
+        this.loaded.set(fn.name, handler);
+      }
+      return (await handler)(event, createLambdaContext(fn));
+    });
   }
 }

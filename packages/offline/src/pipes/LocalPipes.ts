@@ -35,6 +35,8 @@ export interface LocalPipeDefinition {
   enrichment?: string;
   enrichmentInputTemplate?: string;
   target: string;
+  /** An event bus (PutEvents) or a Lambda function (invoked with the batch, may report partial failures). */
+  targetKind: 'event-bus' | 'lambda';
   inputTemplate?: string;
   eventBusParameters?: { Source?: string; DetailType?: string; Resources?: string[]; Time?: string };
   running: boolean;
@@ -71,7 +73,7 @@ interface PipeProperties {
   };
 }
 
-/** Reads every `AWS::Pipes::Pipe` of a packaged template (Kinesis sources, event-bus targets). */
+/** Reads every `AWS::Pipes::Pipe` of a packaged template (Kinesis sources; event-bus or Lambda targets). */
 export function pipesFromTemplate(resolver: TemplateResolver): LocalPipeDefinition[] {
   return resourcesOfType(resolver.template, 'AWS::Pipes::Pipe', resolver.stack).map(([logicalId, resource]) => {
     const p = resolver.resolve(resource.Properties ?? {}, logicalId) as PipeProperties;
@@ -79,7 +81,12 @@ export function pipesFromTemplate(resolver: TemplateResolver): LocalPipeDefiniti
     const source = String(p.Source);
     if (!source.includes(':kinesis:')) throw new UnsupportedPipeError(name, `source ${source} (only Kinesis)`);
     const target = String(p.Target);
-    if (!target.includes(':event-bus/')) throw new UnsupportedPipeError(name, `target ${target} (only event buses)`);
+    const targetKind = target.includes(':event-bus/')
+      ? 'event-bus'
+      : target.includes(':function:')
+        ? 'lambda'
+        : undefined;
+    if (!targetKind) throw new UnsupportedPipeError(name, `target ${target} (only event buses and Lambda functions)`);
     const k = p.SourceParameters?.KinesisStreamParameters ?? {};
     if (p.SourceParameters?.FilterCriteria) throw new UnsupportedPipeError(name, 'FilterCriteria');
     return {
@@ -100,6 +107,7 @@ export function pipesFromTemplate(resolver: TemplateResolver): LocalPipeDefiniti
         ? { enrichmentInputTemplate: p.EnrichmentParameters.InputTemplate }
         : {}),
       target,
+      targetKind,
       ...(p.TargetParameters?.InputTemplate ? { inputTemplate: p.TargetParameters.InputTemplate } : {}),
       ...(p.TargetParameters?.EventBridgeEventBusParameters
         ? { eventBusParameters: p.TargetParameters.EventBridgeEventBusParameters }
@@ -130,9 +138,11 @@ export interface PipeKinesisEvent {
 /** Something the pipe failed to do with one batch. */
 export interface PipeFailure {
   pipe: string;
-  kind: 'enrichment-error' | 'target-batch-limit' | 'target-parameters' | 'target-error';
+  kind: 'enrichment-error' | 'target-batch-limit' | 'target-parameters' | 'target-error' | 'target-partial-failure';
   message: string;
   sequenceNumbers: string[];
+  /** `target-partial-failure`: the records a Lambda target listed in `batchItemFailures`; only these are retried. */
+  retry?: PipeKinesisEvent[];
   at: Date;
 }
 
@@ -181,14 +191,16 @@ interface ShardPoller {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A local EventBridge Pipes runner for Kinesis sources and event-bus targets, as a packaged
+ * A local EventBridge Pipes runner for Kinesis sources and event-bus or Lambda targets, as a packaged
  * template configures them: polls each shard from StartingPosition, hands batches of up to
  * BatchSize Pipes-shaped records to the enrichment (a `LocalLambda`), applies the target parameters
  * (Source, DetailType, Resources, Time; literal or `$.path`; InputTemplate) and puts the events on
  * the bus. Like AWS it does NOT invoke an event-bus target with more than 10 events (recorded as a
  * `target-batch-limit` failure, the batch is lost), skips the target when the enrichment returns
  * nothing, and on an enrichment or target error bisects (AUTOMATIC_BISECT), retries up to
- * MaximumRetryAttempts and then sends the batch's metadata to the dead-letter queue.
+ * MaximumRetryAttempts and then sends the batch's metadata to the dead-letter queue. A Lambda
+ * target gets the batch and may answer `{ batchItemFailures: [{ itemIdentifier: eventID }] }`: only
+ * those records are retried (no bisection), and dead-lettered when the retries run out.
  * DetailType `$.path`: resolved against each event the target receives (the enrichment's output);
  * if it does not resolve the batch fails with `UnresolvedPipePathError` (`target-parameters`).
  * Not modelled: MaximumBatchingWindowInSeconds (batches go out at once), ParallelizationFactor,
@@ -206,6 +218,8 @@ export class LocalPipes {
   readonly deadLetters: PipeDeadLetter[] = [];
   /** Every enrichment invocation: the batch size it got and how many events it returned. */
   readonly enrichmentInvocations: Array<{ pipe: string; records: number; returned: number | 'error' }> = [];
+  /** Every Lambda target invocation: the batch size it got and how many records it reported failed. */
+  readonly targetInvocations: Array<{ pipe: string; records: number; failed: number | 'error' }> = [];
   /** GetRecords calls that failed (the shard is polled again after the poll interval). */
   readonly pollErrors: Array<{ pipe: string; shardId: string; error: unknown }> = [];
   private readonly client: KinesisClient;
@@ -319,7 +333,8 @@ export class LocalPipes {
   }
 
   /** Delivers one batch: retries, bisects, and dead-letters it as the pipe is configured to. */
-  private async processBatch(pipe: LocalPipeDefinition, shardId: string, batch: PipeKinesisEvent[]): Promise<void> {
+  private async processBatch(pipe: LocalPipeDefinition, shardId: string, records: PipeKinesisEvent[]): Promise<void> {
+    let batch = records;
     const maxRetries =
       pipe.maximumRetryAttempts < 0 ? (this.options.unlimitedRetries ?? 10) : pipe.maximumRetryAttempts;
     for (let attempt = 0; ; attempt++) {
@@ -328,6 +343,16 @@ export class LocalPipes {
       this.failures.push(failure);
       // AWS does not invoke an event-bus target with more than 10 events: those events are gone.
       if (failure.kind === 'target-batch-limit') return;
+      if (failure.retry) {
+        // A partial batch failure is not an error of the batch: only the listed records go round again.
+        if (attempt >= maxRetries) {
+          await this.deadLetter(pipe, shardId, failure.retry, attempt + 1, failure);
+          return;
+        }
+        batch = failure.retry;
+        await sleep(this.options.retryDelayMs ?? 0);
+        continue;
+      }
       if (pipe.bisectOnError && batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
         await this.processBatch(pipe, shardId, batch.slice(0, half));
@@ -366,6 +391,7 @@ export class LocalPipes {
       this.enrichmentInvocations.push({ pipe: pipe.name, records: batch.length, returned: events.length });
     }
     if (events.length === 0) return undefined;
+    if (pipe.targetKind === 'lambda') return this.invokeLambdaTarget(pipe, batch, events, fail);
     if (events.length > PIPE_EVENT_BUS_TARGET_BATCH_LIMIT) {
       return fail(
         'target-batch-limit',
@@ -390,6 +416,40 @@ export class LocalPipes {
       return fail('target-error', `PutEvents failed for ${result.FailedEntryCount} entries: ${codes.join('; ')}`);
     }
     return undefined;
+  }
+
+  /**
+   * A Lambda target gets the batch as an array. It may answer `{ batchItemFailures: [{ itemIdentifier }] }`
+   * naming Kinesis records by `eventID` (Pipes docs, "Partial batch failure"): only those are retried.
+   * An identifier that is empty or names no record of the batch fails the whole batch, as Lambda does.
+   */
+  private async invokeLambdaTarget(
+    pipe: LocalPipeDefinition,
+    batch: PipeKinesisEvent[],
+    events: unknown[],
+    fail: (kind: PipeFailure['kind'], message: string) => PipeFailure,
+  ): Promise<PipeFailure | undefined> {
+    let output: unknown;
+    try {
+      output = await this.options.lambda.invoke(pipe.target, events);
+    } catch (error) {
+      this.targetInvocations.push({ pipe: pipe.name, records: batch.length, failed: 'error' });
+      return fail('target-error', error instanceof Error ? error.message : String(error));
+    }
+    const reported = (output as { batchItemFailures?: unknown } | null)?.batchItemFailures;
+    const items = Array.isArray(reported) ? reported : [];
+    this.targetInvocations.push({ pipe: pipe.name, records: batch.length, failed: items.length });
+    if (items.length === 0) return undefined;
+    const ids = items.map((item) => (item as { itemIdentifier?: unknown } | null)?.itemIdentifier);
+    const retry = batch.filter((r) => ids.includes(r.eventID));
+    if (retry.length !== new Set(ids).size) {
+      return fail('target-error', `batchItemFailures names records that are not in the batch: ${JSON.stringify(ids)}`);
+    }
+    return {
+      ...fail('target-partial-failure', `the target reported ${retry.length} of ${batch.length} records failed`),
+      sequenceNumbers: retry.map((r) => r.sequenceNumber),
+      retry,
+    };
   }
 
   private toEntry(pipe: LocalPipeDefinition, event: unknown): PutEventsEntry {

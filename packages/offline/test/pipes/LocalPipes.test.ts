@@ -14,6 +14,8 @@ interface PipeSpec {
   enrichment?: boolean;
   eventBusParameters?: Record<string, unknown>;
   inputTemplate?: string;
+  /** The function is the pipe's target instead of its enrichment. */
+  lambdaTarget?: boolean;
 }
 
 /** A template with one Kinesis → (enrichment) → event bus pipe, as `osls package` would write it. */
@@ -46,8 +48,10 @@ function pipeTemplate(spec: PipeSpec): CfnTemplate {
               DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } },
             },
           },
-          ...(spec.enrichment === false ? {} : { Enrichment: { 'Fn::GetAtt': ['Enrich', 'Arn'] } }),
-          Target: { 'Fn::GetAtt': ['Bus', 'Arn'] },
+          ...(spec.enrichment === false || spec.lambdaTarget
+            ? {}
+            : { Enrichment: { 'Fn::GetAtt': ['Enrich', 'Arn'] } }),
+          Target: { 'Fn::GetAtt': [spec.lambdaTarget ? 'Enrich' : 'Bus', 'Arn'] },
           TargetParameters: {
             ...(spec.inputTemplate ? { InputTemplate: spec.inputTemplate } : {}),
             ...(spec.eventBusParameters ? { EventBridgeEventBusParameters: spec.eventBusParameters } : {}),
@@ -315,6 +319,47 @@ describe('Class: LocalPipes', () => {
     });
     expect(body.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
     expect(body.requestContext.errorMessage).toContain(`Kinesis record ${badSequence}`);
+  });
+
+  it('retries only the records a Lambda target reports in batchItemFailures, then dead-letters them', async () => {
+    // Prepare
+    const t = await startPipe({ retries: 2, lambdaTarget: true }, async (batch) => {
+      const records = batch as Array<{ data: string; eventID: string }>;
+      const failed = records.filter((r) => Buffer.from(r.data, 'base64').toString() === 'stuck');
+      return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.eventID })) };
+    });
+    await t.put([{ data: 'ok-1' }, { data: 'stuck' }, { data: 'ok-2' }]);
+
+    // Act
+    const pipes = await t.start();
+    await pipes.idle();
+
+    // Assess
+    const seen = t.invocations.map((batch) =>
+      (batch as Array<{ data: string }>).map((r) => Buffer.from(r.data, 'base64').toString()),
+    );
+    expect(seen).toEqual([['ok-1', 'stuck', 'ok-2'], ['stuck'], ['stuck']]);
+    expect(pipes.targetInvocations.map((i) => i.failed)).toEqual([1, 1, 1]);
+    const dead = t.dlq();
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0]?.body ?? '{}').KinesisBatchInfo).toMatchObject({ batchSize: 1 });
+  });
+
+  it('retries the whole batch when a Lambda target names a record that is not in it', async () => {
+    // Prepare
+    const t = await startPipe({ retries: 1, lambdaTarget: true }, async () => ({
+      batchItemFailures: [{ itemIdentifier: 'not-a-record' }],
+    }));
+    await t.put([{ data: 'a' }, { data: 'b' }]);
+
+    // Act
+    const pipes = await t.start();
+    await pipes.idle();
+
+    // Assess
+    expect(pipes.failures.map((f) => f.kind)).toContain('target-error');
+    expect(t.invocations.length).toBeGreaterThan(1);
+    expect(t.dlq().length).toBeGreaterThan(0);
   });
 
   it('starts from the tip of the stream with StartingPosition LATEST', async () => {

@@ -92,13 +92,22 @@ function readValue(reader: Reader): JsonValue {
       while (reader.next() !== null) {
         const name = reader.fieldName();
         if (name === null) throw new InvalidIonError('struct field without a name');
-        object[name] = readValue(reader);
+        setField(object, name, readValue(reader));
       }
       reader.stepOut();
       return object;
     }
   }
   throw new InvalidIonError(`unsupported Ion type ${type.name}`);
+}
+
+/**
+ * Sets an own, enumerable field. A plain `object[name] = value` with the name `__proto__` would
+ * replace the object's prototype instead (the field disappears, and its contents show through as
+ * inherited fields); defining the property keeps it as data, and `JSON.stringify` still writes it.
+ */
+function setField(object: { [key: string]: JsonValue }, name: string, value: JsonValue): void {
+  Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** An int as a JSON number when it is a safe integer, otherwise as its exact decimal string. */

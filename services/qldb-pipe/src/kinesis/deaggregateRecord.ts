@@ -13,6 +13,8 @@ export interface KinesisRecordData {
   data: string;
   partitionKey: string;
   sequenceNumber: string;
+  /** Epoch seconds with a fraction, as Pipes hands it over. */
+  approximateArrivalTimestamp?: number;
 }
 
 /** One user record: the whole Kinesis record, or one entry of a KPL aggregate. */

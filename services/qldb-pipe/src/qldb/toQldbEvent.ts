@@ -10,6 +10,8 @@ export interface KinesisPosition {
   sequenceNumber: string;
   subSequenceNumber?: number;
   partitionKey: string;
+  /** When Kinesis received the record, epoch milliseconds (the same on every replay). */
+  approximateArrivalTime?: number;
 }
 
 /**
@@ -44,50 +46,69 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A field the object itself holds. Never an inherited one: a record must not become valid through
+ * its prototype (a struct field named `__proto__` is data, see `ionToJson`).
+ */
+function field(object: JsonObject, name: string): JsonValue | undefined {
+  return Object.hasOwn(object, name) ? object[name] : undefined;
+}
+
 function optionalString(value: JsonValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
 /**
  * Shapes one decoded QLDB stream record (`{ qldbStreamArn, recordType, payload }`) as a
- * {@link QldbEvent}. Throws {@link NotAQldbRecordError} when the value does not have that shape.
+ * {@link QldbEvent}. Throws {@link NotAQldbRecordError} when the value does not have that shape,
+ * or lacks what the event's idempotency key is made of (the stream ARN; a revision's document id
+ * and version; a block summary's block address).
  *
  * @example
  * toQldbEvent({ qldbStreamArn: 'arn:...', recordType: 'CONTROL', payload: { controlRecordType: 'CREATED' } }, position);
  */
 export function toQldbEvent(record: JsonValue, kinesis: KinesisPosition): QldbEvent {
   if (!isObject(record)) throw new NotAQldbRecordError('the Ion value is not a struct');
-  const { recordType, qldbStreamArn, payload } = record;
+  const recordType = field(record, 'recordType');
+  const qldbStreamArn = field(record, 'qldbStreamArn');
+  const payload = field(record, 'payload');
   if (typeof recordType !== 'string' || !(QLDB_RECORD_TYPES as readonly string[]).includes(recordType)) {
     throw new NotAQldbRecordError(`recordType ${JSON.stringify(recordType ?? null)} is not a QLDB record type`);
   }
+  if (typeof qldbStreamArn !== 'string' || qldbStreamArn === '') {
+    throw new NotAQldbRecordError(`${recordType} record has no qldbStreamArn`);
+  }
   if (!isObject(payload)) throw new NotAQldbRecordError(`${recordType} record has no payload struct`);
-  const event: QldbEvent = {
-    recordType: recordType as QldbRecordType,
-    qldbStreamArn: optionalString(qldbStreamArn) ?? '',
-    payload,
-    kinesis,
-  };
+  const event: QldbEvent = { recordType: recordType as QldbRecordType, qldbStreamArn, payload, kinesis };
+  if (recordType === 'BLOCK_SUMMARY') {
+    const blockAddress = field(payload, 'blockAddress');
+    if (!isObject(blockAddress) || field(blockAddress, 'strandId') === undefined) {
+      throw new NotAQldbRecordError('BLOCK_SUMMARY record has no payload.blockAddress');
+    }
+  }
   if (recordType !== 'REVISION_DETAILS') return event;
 
-  const { tableInfo, revision } = payload;
-  if (!isObject(revision) || !isObject(revision.metadata)) {
+  const tableInfo = field(payload, 'tableInfo');
+  const revision = field(payload, 'revision');
+  const metadata = isObject(revision) ? field(revision, 'metadata') : undefined;
+  if (!isObject(revision) || !isObject(metadata)) {
     throw new NotAQldbRecordError('REVISION_DETAILS record has no revision.metadata');
   }
-  const { id, version, txTime, txId } = revision.metadata;
+  const id = field(metadata, 'id');
+  const version = field(metadata, 'version');
   if (typeof id !== 'string' || typeof version !== 'number') {
     throw new NotAQldbRecordError('REVISION_DETAILS record has no revision.metadata id and version');
   }
   return {
     recordType: event.recordType,
-    qldbStreamArn: event.qldbStreamArn,
-    tableName: isObject(tableInfo) ? optionalString(tableInfo.tableName) : undefined,
-    tableId: isObject(tableInfo) ? optionalString(tableInfo.tableId) : undefined,
+    qldbStreamArn,
+    tableName: isObject(tableInfo) ? optionalString(field(tableInfo, 'tableName')) : undefined,
+    tableId: isObject(tableInfo) ? optionalString(field(tableInfo, 'tableId')) : undefined,
     documentId: id,
     version,
-    txTime: optionalString(txTime),
-    txId: optionalString(txId),
-    deleted: !('data' in revision),
+    txTime: optionalString(field(metadata, 'txTime')),
+    txId: optionalString(field(metadata, 'txId')),
+    deleted: !Object.hasOwn(revision, 'data'),
     payload,
     kinesis,
   };

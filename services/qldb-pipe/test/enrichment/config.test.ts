@@ -25,9 +25,41 @@ describe('Function: readEnrichConfig()', () => {
         includeTables: ['Orders', 'Customers'],
         excludeTables: [],
       },
+      persist: false,
       publishMaxAttempts: 4,
+      functionTimeoutMs: 15_000,
+      recentlyPublishedTtlMs: 900_000,
       printOnly: false,
     });
+  });
+
+  it('reads the envelope, publishing and memory settings', () => {
+    // Prepare
+    const env = {
+      EVENT_BUS_NAME: 'b',
+      PERSIST_EVENTS: 'true',
+      PUBLISH_MAX_ATTEMPTS: '2',
+      FUNCTION_TIMEOUT_MS: '15000',
+      RECENTLY_PUBLISHED_TTL_SECONDS: '0',
+    };
+
+    // Act
+    const config = readEnrichConfig(env);
+
+    // Assess
+    expect(config).toMatchObject({
+      persist: true,
+      publishMaxAttempts: 2,
+      functionTimeoutMs: 15_000,
+      recentlyPublishedTtlMs: 0,
+    });
+  });
+
+  it('fails naming FUNCTION_TIMEOUT_MS when it is not a number of milliseconds', () => {
+    // Act & Assess
+    expect(() => readEnrichConfig({ EVENT_BUS_NAME: 'b', FUNCTION_TIMEOUT_MS: '15s' })).toThrow(
+      'Environment variable FUNCTION_TIMEOUT_MS must be an integer from 1000 to 900000, got "15s"',
+    );
   });
 
   it('fails naming EVENT_BUS_NAME when it is missing', () => {

@@ -27,7 +27,11 @@ describe('Function: decodeQldbRecords()', () => {
         recordType: 'CONTROL',
         qldbStreamArn: STREAM_ARN,
         payload: { controlRecordType: 'CREATED' },
-        kinesis: { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey },
+        kinesis: {
+          sequenceNumber: record.sequenceNumber,
+          partitionKey: record.partitionKey,
+          approximateArrivalTime: 1592510799200,
+        },
       },
     ]);
   });
@@ -69,7 +73,11 @@ describe('Function: decodeQldbRecords()', () => {
         },
         revisionSummaries: [{ hash: 'AwQF', documentId: 'IiPT4brpZCqCq3f4MTHbYy' }],
       },
-      kinesis: { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey },
+      kinesis: {
+        sequenceNumber: record.sequenceNumber,
+        partitionKey: record.partitionKey,
+        approximateArrivalTime: 1592510799200,
+      },
     });
   });
 
@@ -117,7 +125,11 @@ describe('Function: decodeQldbRecords()', () => {
           },
         },
       },
-      kinesis: { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey },
+      kinesis: {
+        sequenceNumber: record.sequenceNumber,
+        partitionKey: record.partitionKey,
+        approximateArrivalTime: 1592510799200,
+      },
     });
   });
 
@@ -153,6 +165,7 @@ describe('Function: decodeQldbRecords()', () => {
         sequenceNumber: record.sequenceNumber,
         subSequenceNumber: i,
         partitionKey: 'IiPT4brpZCqCq3f4MTHbYy',
+        approximateArrivalTime: 1592510799200,
       })),
     );
   });
@@ -201,6 +214,43 @@ describe('Function: decodeQldbRecords()', () => {
     expect(act).toThrow(
       `Kinesis record ${record.sequenceNumber}: recordType "SOMETHING_ELSE" is not a QLDB record type`,
     );
+  });
+
+  it('does not accept a record whose fields exist only under __proto__', () => {
+    // Prepare
+    const record = pipeRecord(encodeIon(`{ __proto__: ${controlRecordIon('CREATED')} }`));
+
+    // Act
+    const act = () => decodeQldbRecords([record], SELECT_EVERYTHING);
+
+    // Assess
+    expect(act).toThrow(MalformedRecordError);
+    expect(act).toThrow(`Kinesis record ${record.sequenceNumber}: recordType null is not a QLDB record type`);
+  });
+
+  it('does not accept a revision whose metadata exists only under __proto__', () => {
+    // Prepare
+    const revision = revisionRecordIon({ documentId: 'hidden' }).replace('metadata: {', '__proto__: { metadata: {');
+    const record = pipeRecord(encodeIon(revision.replace(/}\s*}\s*}\s*$/, '} } } }')));
+
+    // Act & Assess
+    expect(() => decodeQldbRecords([record], SELECT_EVERYTHING)).toThrow(
+      `Kinesis record ${record.sequenceNumber}: REVISION_DETAILS record has no revision.metadata`,
+    );
+  });
+
+  it('keeps a document field named __proto__ in the published event', () => {
+    // Prepare
+    const record = pipeRecord(encodeIon(revisionRecordIon({ dataIon: '{ __proto__: "kept", name: "n" }' })));
+
+    // Act
+    const [event] = decodeQldbRecords([record], SELECT_EVERYTHING);
+
+    // Assess
+    expect(JSON.parse(JSON.stringify(event)).payload.revision.data).toEqual(
+      JSON.parse('{"__proto__":"kept","name":"n"}'),
+    );
+    expect(JSON.stringify(event)).toContain('"data":{"__proto__":"kept","name":"n"}');
   });
 
   it('fails the whole batch on the first malformed record, naming it', () => {

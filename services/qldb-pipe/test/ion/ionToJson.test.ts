@@ -70,6 +70,25 @@ describe('Function: ionToJson()', () => {
     expect(json).toBe('{"big":"18446744073709551617"}');
   });
 
+  it.each(['binary', 'text'] as const)(
+    'keeps a field named __proto__ as data, with no effect on the prototype (%s Ion)',
+    (encoding) => {
+      // Prepare
+      const bytes = encodeIon('{ __proto__: { polluted: true }, plain: 1 }', encoding);
+
+      // Act
+      const [value] = ionToJson(bytes) as [Record<string, unknown>];
+
+      // Assess
+      expect(Object.keys(value)).toEqual(['__proto__', 'plain']);
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(value.polluted).toBeUndefined();
+      expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ polluted: true });
+      expect(JSON.stringify(value)).toBe('{"__proto__":{"polluted":true},"plain":1}');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+
   it('returns every top-level value of a stream', () => {
     // Prepare
     const bytes = encodeIon('1 two "three"', 'text');

@@ -1,4 +1,5 @@
 import type { QueryResult, QueryResultRow } from 'pg';
+import type { Deadline } from '../database/index.js';
 
 /** An article as the API returns it. */
 export interface Article {
@@ -14,7 +15,7 @@ export interface ArticleReader {
   query<Row extends QueryResultRow>(
     text: string,
     values: unknown[],
-    options: { readOnly: true },
+    options: { readOnly: true; deadline?: Deadline },
   ): Promise<QueryResult<Row>>;
 }
 
@@ -31,9 +32,14 @@ interface ArticleRow {
  * text, so whatever it contains is compared as a value.
  *
  * @example
- * const articles = await listArticles(database, 'news', 10);
+ * const articles = await listArticles(database, 'news', 10, Deadline.in(5000));
  */
-export async function listArticles(reader: ArticleReader, type: string, limit: number): Promise<Article[]> {
+export async function listArticles(
+  reader: ArticleReader,
+  type: string,
+  limit: number,
+  deadline?: Deadline,
+): Promise<Article[]> {
   const { rows } = await reader.query<ArticleRow>(
     `SELECT id, type, title, summary, published_at
        FROM articles
@@ -41,7 +47,7 @@ export async function listArticles(reader: ArticleReader, type: string, limit: n
       ORDER BY published_at DESC, id DESC
       LIMIT $2`,
     [type, limit],
-    { readOnly: true },
+    { readOnly: true, deadline },
   );
   return rows.map((row) => ({
     id: Number(row.id),

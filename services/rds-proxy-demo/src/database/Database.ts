@@ -1,6 +1,7 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
-import { DatabaseConnectionError, describeConnectFailure, isConnectionLost } from './errors.js';
+import { Deadline } from './Deadline.js';
+import { DatabaseConnectionError, DatabaseTimeoutError, describeConnectFailure, isConnectionLost } from './errors.js';
 import { type PasswordProvider, passwordProviderFor } from './passwordProviders.js';
 import type { DatabaseSettings } from './settings.js';
 
@@ -24,7 +25,15 @@ export interface DatabaseOptions {
 export interface ClientOptions {
   /** Use the read-only endpoint (the Aurora reader behind the proxy's READ_ONLY endpoint). */
   readOnly?: boolean;
+  /**
+   * When the call must have answered by (from the Lambda context). Every step gets the smaller of
+   * its own timeout and what is left; without a deadline only the per-step timeouts apply.
+   */
+  deadline?: Deadline;
 }
+
+/** How long the `SELECT 1` before reusing a connection may take: a live connection answers in milliseconds. */
+export const LIVENESS_CHECK_TIMEOUT_MS = 1000;
 
 interface Connection {
   client: Client;
@@ -67,19 +76,22 @@ export class Database {
    */
   async getClient(options: ClientOptions = {}): Promise<Client> {
     const role: EndpointRole = options.readOnly ? 'reader' : 'writer';
+    const deadline = options.deadline ?? Deadline.none();
     const pending = this.#opening.get(role);
-    if (pending) return (await pending).client;
+    if (pending) {
+      return (await deadline.within('connect', this.#settings.connectTimeoutMs, () => pending)).client;
+    }
 
     const current = this.#connections.get(role);
-    if (!current) return (await this.#open(role)).client;
-    if (!current.lost && (await isAlive(current))) return current.client;
+    if (!current) return (await this.#open(role, deadline)).client;
+    if (!current.lost && (await this.#isAlive(current, deadline))) return current.client;
 
-    this.#logger?.info('Replacing a database connection the server closed', {
+    this.#logger?.info('Replacing a database connection that is closed or does not answer', {
       role,
       ageMs: Date.now() - current.openedAt,
     });
     this.#discard(role, current);
-    return (await this.#open(role, 'after the server closed the previous connection')).client;
+    return (await this.#open(role, deadline, 'after the previous connection was closed or did not answer')).client;
   }
 
   /**
@@ -96,11 +108,12 @@ export class Database {
     options: ClientOptions = {},
   ): Promise<QueryResult<Row>> {
     const role: EndpointRole = options.readOnly ? 'reader' : 'writer';
+    const deadline = options.deadline ?? Deadline.none();
     const client = await this.getClient(options);
     try {
-      return await client.query<Row>(text, values);
+      return await this.#run<Row>(role, client, text, values, deadline);
     } catch (error) {
-      if (!isConnectionLost(error)) throw error;
+      if (error instanceof DatabaseTimeoutError || !isConnectionLost(error)) throw error;
       this.#markLost(role, client);
       if (!options.readOnly) {
         throw new DatabaseConnectionError(
@@ -112,9 +125,9 @@ export class Database {
       this.#logger?.warn('Database connection lost during a read; retrying once on a new connection', { role });
       const fresh = await this.getClient(options);
       try {
-        return await fresh.query<Row>(text, values);
+        return await this.#run<Row>(role, fresh, text, values, deadline);
       } catch (retryError) {
-        if (!isConnectionLost(retryError)) throw retryError;
+        if (retryError instanceof DatabaseTimeoutError || !isConnectionLost(retryError)) throw retryError;
         this.#markLost(role, fresh);
         throw new DatabaseConnectionError(
           `The database connection (${this.#describe(role)}) was lost twice in a row: ${describeConnectFailure(retryError)}`,
@@ -127,18 +140,58 @@ export class Database {
   /** Closes every open connection (tests, local scripts; a Lambda function never needs to). */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#opening.values()]);
-    const connections = [...this.#connections.entries()];
+    const connections = [...this.#connections.values()];
     this.#connections.clear();
-    await Promise.allSettled(connections.map(([, connection]) => connection.client.end()));
+    await Promise.allSettled(connections.map((connection) => endGracefully(connection.client)));
   }
 
-  #open(role: EndpointRole, context?: string): Promise<Connection> {
-    const opening = this.#connect(role, context).finally(() => this.#opening.delete(role));
+  /**
+   * One statement with a client-side timeout of what is left (at most `statementTimeoutMs`).
+   * A statement that passes it leaves the connection busy, so the connection is dropped.
+   */
+  async #run<Row extends QueryResultRow>(
+    role: EndpointRole,
+    client: Client,
+    text: string,
+    values: unknown[],
+    deadline: Deadline,
+  ): Promise<QueryResult<Row>> {
+    const cap = this.#settings.statementTimeoutMs > 0 ? this.#settings.statementTimeoutMs : Number.POSITIVE_INFINITY;
+    const budgetMs = deadline.budgetFor('the query', cap);
+    const timeout = Number.isFinite(budgetMs) ? budgetMs : undefined;
+    try {
+      return await client.query<Row>({ text, values, query_timeout: timeout } as pg.QueryConfig);
+    } catch (error) {
+      if (timeout !== undefined && isReadTimeout(error)) {
+        this.#markLost(role, client);
+        throw new DatabaseTimeoutError('the query', timeout, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A round trip on the connection: the check before reuse, cheap next to opening a new connection.
+   * Any failure (closed socket, no answer within the check's budget, or a transaction an earlier
+   * invocation left aborted) means "replace it".
+   */
+  async #isAlive(connection: Connection, deadline: Deadline): Promise<boolean> {
+    const budgetMs = deadline.budgetFor('the liveness check', LIVENESS_CHECK_TIMEOUT_MS);
+    try {
+      await connection.client.query({ text: 'SELECT 1', query_timeout: budgetMs } as pg.QueryConfig);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #open(role: EndpointRole, deadline: Deadline, context?: string): Promise<Connection> {
+    const opening = this.#connect(role, deadline, context).finally(() => this.#opening.delete(role));
     this.#opening.set(role, opening);
     return opening;
   }
 
-  async #connect(role: EndpointRole, context?: string): Promise<Connection> {
+  async #connect(role: EndpointRole, deadline: Deadline, context?: string): Promise<Connection> {
     const settings = this.#settings;
     const host = role === 'reader' ? settings.readerHost : settings.host;
     const failure = (reason: string, cause: unknown) =>
@@ -147,12 +200,17 @@ export class Database {
         { cause },
       );
 
+    // Signing is local, but resolving credentials may not be (a metadata endpoint that never
+    // answers): the token gets the connect budget, and the connect whatever is left after it.
     let password: string | undefined;
     try {
-      password = await this.#passwordProvider({ host, port: settings.port, user: settings.user });
+      password = await deadline.within('issuing the IAM token', settings.connectTimeoutMs, () =>
+        this.#passwordProvider({ host, port: settings.port, user: settings.user }),
+      );
     } catch (error) {
       throw failure(`no password or IAM token could be issued (${(error as Error).message})`, error);
     }
+    const connectBudgetMs = deadline.budgetFor('connecting', settings.connectTimeoutMs);
 
     const client = new pg.Client({
       host,
@@ -161,7 +219,7 @@ export class Database {
       user: settings.user,
       password,
       ssl: settings.tlsCa === undefined ? false : { ca: settings.tlsCa, rejectUnauthorized: true },
-      connectionTimeoutMillis: settings.connectTimeoutMs,
+      connectionTimeoutMillis: connectBudgetMs,
       query_timeout: settings.statementTimeoutMs > 0 ? settings.statementTimeoutMs : undefined,
       application_name: settings.applicationName,
       keepAlive: true,
@@ -177,9 +235,10 @@ export class Database {
     });
 
     try {
-      await client.connect();
+      // pg's own timer covers TCP, TLS and login; `within` is the backstop if it ever does not.
+      await deadline.within('connecting', connectBudgetMs + 250, () => client.connect());
     } catch (error) {
-      client.end().catch(() => undefined);
+      destroySocket(client);
       throw failure(describeConnectFailure(error), error);
     }
     this.#connections.set(role, connection);
@@ -194,7 +253,8 @@ export class Database {
   #discard(role: EndpointRole, connection: Connection): void {
     connection.lost = true;
     if (this.#connections.get(role) === connection) this.#connections.delete(role);
-    connection.client.end().catch(() => undefined);
+    // Not end(): it waits for the server to close its side, which a frozen server never does.
+    destroySocket(connection.client);
   }
 
   #describe(role: EndpointRole): string {
@@ -203,15 +263,28 @@ export class Database {
   }
 }
 
-/**
- * A round trip on the connection: the check before reuse, cheap next to opening a new connection.
- * Any failure (closed socket, or a transaction an earlier invocation left aborted) means "replace it".
- */
-async function isAlive(connection: Connection): Promise<boolean> {
-  try {
-    await connection.client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
+function isReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/** Drops the connection without waiting for the server. */
+function destroySocket(client: Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  client.end().catch(() => undefined);
+}
+
+const GRACEFUL_END_MS = 1000;
+
+/** `end()` when the server answers, the socket destroyed when it does not within a second. */
+async function endGracefully(client: Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = client.end().catch(() => undefined);
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      destroySocket(client);
+      resolve();
+    }, GRACEFUL_END_MS);
+  });
+  await Promise.race([ended, gaveUp]);
+  clearTimeout(timer);
 }

@@ -9,6 +9,28 @@ export class DatabaseConnectionError extends Error {
   }
 }
 
+/**
+ * A step of a database call (IAM token, liveness check, connect, query) ran out of its time
+ * budget: the function's deadline was near, or the step's own timeout passed. A subclass of
+ * `DatabaseConnectionError`, so whoever answers "database unavailable" answers it for this too.
+ */
+export class DatabaseTimeoutError extends DatabaseConnectionError {
+  readonly step: string;
+  readonly budgetMs: number;
+
+  constructor(step: string, budgetMs: number, options?: { cause?: unknown }) {
+    super(
+      budgetMs > 0
+        ? `The database did not answer in time: ${step} took longer than its ${budgetMs} ms budget`
+        : `No time left for ${step} before the function's deadline`,
+      options,
+    );
+    this.name = 'DatabaseTimeoutError';
+    this.step = step;
+    this.budgetMs = budgetMs;
+  }
+}
+
 // SQLSTATE classes/codes that mean "this connection is gone", not "this statement failed".
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
 const CONNECTION_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);

@@ -1,10 +1,16 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InvalidArticlesQueryError, listArticles, parseArticlesQuery } from '../articles/index.js';
 import { DatabaseConnectionError } from '../database/index.js';
-import { database, logger } from './database.js';
+import { database, invocationDeadline, logger } from './database.js';
 
-/** `GET /articles?type=news[&limit=10]`: the newest articles of a type, read from the reader endpoint. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+/**
+ * `GET /articles?type=news[&limit=10]`: the newest articles of a type, read from the reader endpoint.
+ * A database that is down, frozen or slow gets a 503 before the function's timeout.
+ */
+export const handler = async (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> => {
   let query: ReturnType<typeof parseArticlesQuery>;
   try {
     query = parseArticlesQuery(event.queryStringParameters);
@@ -14,7 +20,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   }
 
   try {
-    const articles = await listArticles(database, query.type, query.limit);
+    const articles = await listArticles(database, query.type, query.limit, invocationDeadline(context));
     return json(200, { type: query.type, count: articles.length, articles });
   } catch (error) {
     if (!(error instanceof DatabaseConnectionError)) throw error;

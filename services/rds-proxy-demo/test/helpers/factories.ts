@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { ConnectionTarget, PasswordProvider } from '../../src/database/index.js';
 
 /** An HTTP API (payload v2) `GET /articles` event with the given query string parameters. */
@@ -35,4 +35,29 @@ export function countingPasswordProvider(password: string): PasswordProvider & {
     return password;
   };
   return Object.assign(provider, { calls });
+}
+
+/** The function timeout serverless.yml gives `version` and `articles` (the provider default). */
+export const FUNCTION_TIMEOUT_MS = 10_000;
+
+/**
+ * A Lambda context whose clock starts now: `getRemainingTimeInMillis()` counts down from
+ * `timeoutMs`, as the runtime's does, so handlers size their database budgets from it.
+ */
+export function lambdaContext(timeoutMs = FUNCTION_TIMEOUT_MS, functionName = 'rds-proxy-demo-test'): Context {
+  const startedAt = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: 'test-request',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }

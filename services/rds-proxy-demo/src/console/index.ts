@@ -1,0 +1,12 @@
+export type { ConsoleArguments } from './consoleArguments.js';
+export { parseConsoleArguments, USAGE } from './consoleArguments.js';
+export type { DataApiTarget } from './DataApiSqlRunner.js';
+export { DataApiSqlRunner } from './DataApiSqlRunner.js';
+export { ConsoleUsageError, StatementFailedError, WriteRefusedError } from './errors.js';
+export { formatJson, formatTable } from './formatResult.js';
+export type { LocalConnection } from './LocalSqlRunner.js';
+export { LocalSqlRunner } from './LocalSqlRunner.js';
+export type { ConsoleIo } from './runConsole.js';
+export { EXIT, runConsole } from './runConsole.js';
+export type { SqlResult, SqlRunner } from './SqlResult.js';
+export { isSingleStatement } from './singleStatement.js';
