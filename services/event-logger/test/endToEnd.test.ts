@@ -3,13 +3,11 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import {
   createTablesFromTemplate,
   type EventBridgeEvent,
-  functionsFromTemplate,
   LocalEventBridge,
   LocalFirehose,
-  LocalLambda,
+  type LocalLambda,
   LocalSqs,
   type QueueTriggers,
-  sourceHandlerLoader,
   startLocalDynamoDb,
   startLocalS3,
   startQueueTriggers,
@@ -17,8 +15,9 @@ import {
 } from '@blueprints/offline';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { StoredEvent } from '../src/storage/storedEvent.js';
-import { ACCOUNT_ID, httpApiEvent, REGION } from './helpers/factories.js';
-import { LOCAL_CREDENTIALS, packagedResolver, SERVICE_DIR } from './helpers/localTable.js';
+import { ACCOUNT_ID, httpApiEvent, incompressibleText, REGION, tenantSessionArn } from './helpers/factories.js';
+import { localFunctions } from './helpers/localHandlers.js';
+import { LOCAL_CREDENTIALS, packagedResolver } from './helpers/localTable.js';
 
 interface PublishBody {
   correlationId: string;
@@ -54,19 +53,18 @@ class LocalEventLogger {
       region: REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    // Only the archive bucket: the deployment bucket osls adds is not part of the service.
-    await s3.send(new CreateBucketCommand({ Bucket: resolver.physicalName('ArchiveBucket') }));
+    // The service's buckets only: the deployment bucket osls adds is not part of the service.
+    for (const bucket of ['ArchiveBucket', 'LargeEventsBucket']) {
+      await s3.send(new CreateBucketCommand({ Bucket: resolver.physicalName(bucket) }));
+    }
     const sqs = await LocalSqs.start({ region: REGION, accountId: ACCOUNT_ID });
     await sqs.createQueuesFromTemplate(resolver);
     const firehose = LocalFirehose.fromTemplate(resolver, { s3 });
     const bus = await LocalEventBridge.start({ region: REGION, accountId: ACCOUNT_ID });
-    const lambda = new LocalLambda(functionsFromTemplate(resolver), sourceHandlerLoader(SERVICE_DIR), {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    const lambda = localFunctions(resolver, {
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
+      AWS_ENDPOINT_URL_S3: localS3.endpoint,
     });
     bus.loadTemplate(resolver, { lambda, sqs, firehose });
     const triggers = startQueueTriggers(resolver, sqs, lambda, { pollIntervalMs: 50 });
@@ -143,23 +141,37 @@ class LocalEventLogger {
   }
 }
 
+/** Tenant A's request: brands come from the caller's identity, never from the body. */
 const THREE_EVENTS = {
   events: [
-    { detailType: 'order.placed', context: { brand: 'A', orderId: 'a-1', total: 42.5 }, persist: true },
-    { detailType: 'order.placed', context: { brand: 'B', orderId: 'b-1', total: 9.99 }, persist: true },
-    { detailType: 'cart.viewed', context: { brand: 'A', cartId: 'c-1' } },
+    { detailType: 'order.placed', context: { orderId: 'a-1', total: 42.5 }, persist: true },
+    { detailType: 'order.placed', context: { orderId: 'a-2', total: 9.99 }, persist: true },
+    { detailType: 'cart.viewed', context: { cartId: 'c-1' } },
   ],
 };
+/** Tenant B's request, sent with tenant A's correlationId: its default idempotency key equals A's first. */
+const ONE_EVENT_OF_B = { detailType: 'order.placed', context: { orderId: 'b-1', total: 5 }, persist: true };
+
+const AS_A = { caller: tenantSessionArn('A') };
+const AS_B = { caller: tenantSessionArn('B') };
 
 describe('event-logger end to end (local stand-ins wired from the packaged template)', () => {
   let stack: LocalEventLogger;
   let published: PublishBody;
+  let publishedOfB: PublishBody;
 
   beforeAll(async () => {
     stack = await LocalEventLogger.start();
-    const response = await stack.http('PublishLambdaFunction', 'POST /events', { body: THREE_EVENTS });
+    const response = await stack.http('PublishLambdaFunction', 'POST /events', { body: THREE_EVENTS, ...AS_A });
     expect(response.statusCode).toBe(200);
     published = response.body as PublishBody;
+    const ofB = await stack.http('PublishLambdaFunction', 'POST /events', {
+      body: ONE_EVENT_OF_B,
+      headers: { 'x-correlation-id': published.correlationId },
+      ...AS_B,
+    });
+    expect(ofB.statusCode).toBe(200);
+    publishedOfB = ofB.body as PublishBody;
     await stack.settle();
   }, 180_000);
 
@@ -167,27 +179,50 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
     await stack?.close();
   });
 
-  it('publishes the three events under one correlationId, numbered in request order', () => {
+  it("publishes tenant A's three events under one correlationId, numbered in request order, branded A", () => {
     // Assess
     expect(published.events.map((e) => [e.sequenceNr, e.detailType])).toEqual([
       [1, 'order.placed'],
       [2, 'order.placed'],
       [3, 'cart.viewed'],
     ]);
-    expect(stack.accepted.map((e) => e.id).sort()).toEqual(published.events.map((e) => e.eventId).sort());
-    expect(stack.accepted.every((e) => e.detail.correlationId === published.correlationId)).toBe(true);
+    const ofA = stack.accepted.filter((e) => (e.detail.context as { brand?: string }).brand === 'A');
+    expect(ofA.map((e) => e.id).sort()).toEqual(published.events.map((e) => e.eventId).sort());
+    expect(ofA.every((e) => e.detail.correlationId === published.correlationId)).toBe(true);
   });
 
-  it('stores the two persisted events, queryable by correlationId in sequence order', async () => {
+  it('stores the events of two tenants that carry the same idempotency key, each for its own tenant', async () => {
+    // Prepare
+    const [firstOfA] = published.events;
+    const [firstOfB] = publishedOfB.events;
+
+    // Act
+    const asA = await stack.http('QueryLambdaFunction', 'GET /events/{id}', {
+      pathParameters: { id: String(firstOfA?.eventId) },
+      ...AS_A,
+    });
+    const asB = await stack.http('QueryLambdaFunction', 'GET /events/{id}', {
+      pathParameters: { id: String(firstOfB?.eventId) },
+      ...AS_B,
+    });
+
+    // Assess
+    expect(firstOfB?.idempotencyKey).toBe(firstOfA?.idempotencyKey);
+    expect([asA.statusCode, asB.statusCode]).toEqual([200, 200]);
+    expect(asA.body).toMatchObject({ id: firstOfA?.eventId, context: { brand: 'A', orderId: 'a-1' } });
+    expect(asB.body).toMatchObject({ id: firstOfB?.eventId, context: { brand: 'B', orderId: 'b-1' } });
+    const eventItems = (await stack.tableItems()).filter((i) => i.tenant?.S);
+    expect(eventItems.map((i) => i.tenant?.S).sort()).toEqual(['A', 'A', 'B']);
+  });
+
+  it("stores tenant A's two persisted events, queryable by correlationId in sequence order", async () => {
     // Prepare
     const [first, second] = published.events;
 
     // Act
     const page = await stack.http('QueryLambdaFunction', 'GET /events', {
       query: { correlationId: published.correlationId },
-    });
-    const byId = await stack.http('QueryLambdaFunction', 'GET /events/{id}', {
-      pathParameters: { id: String(first?.eventId) },
+      ...AS_A,
     });
 
     // Assess
@@ -195,34 +230,97 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
     const items = (page.body as { items: StoredEvent[] }).items;
     expect(items.map((e) => [e.sequenceNr, e.id, e.context.brand])).toEqual([
       [1, first?.eventId, 'A'],
-      [2, second?.eventId, 'B'],
+      [2, second?.eventId, 'A'],
     ]);
-    expect(byId.statusCode).toBe(200);
-    expect(byId.body).toMatchObject({ id: first?.eventId, detailType: 'order.placed', persist: true });
-    const eventItems = (await stack.tableItems()).filter((i) => i.event?.S);
-    expect(eventItems).toHaveLength(2);
   });
 
-  it('pages through a correlationId with an opaque nextToken', async () => {
+  it("does not let tenant B read tenant A's events, by id, by correlationId or by detail-type", async () => {
+    // Act
+    const byId = await stack.http('QueryLambdaFunction', 'GET /events/{id}', {
+      pathParameters: { id: String(published.events[0]?.eventId) },
+      ...AS_B,
+    });
+    const byCorrelation = await stack.http('QueryLambdaFunction', 'GET /events', {
+      query: { correlationId: published.correlationId },
+      ...AS_B,
+    });
+    const byDetailType = await stack.http('QueryLambdaFunction', 'GET /events', {
+      query: { detailType: 'order.placed' },
+      ...AS_B,
+    });
+
+    // Assess
+    expect(byId.statusCode).toBe(404);
+    expect(byId.body).toEqual({ message: `No event ${published.events[0]?.eventId}` });
+    const brands = (page: { body: unknown }) =>
+      (page.body as { items: StoredEvent[] }).items.map((e) => e.context.brand);
+    expect(brands(byCorrelation)).toEqual(['B']);
+    expect(brands(byDetailType)).toEqual(['B']);
+  });
+
+  it('answers 403 to a caller that is not a tenant and publishes nothing', async () => {
+    // Prepare
+    const acceptedBefore = stack.accepted.length;
+
+    // Act
+    const unsigned = await stack.http('PublishLambdaFunction', 'POST /events', { body: ONE_EVENT_OF_B, caller: null });
+    const admin = await stack.http('QueryLambdaFunction', 'GET /events', {
+      query: { detailType: 'order.placed' },
+      caller: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/Admin/session`,
+    });
+
+    // Assess
+    expect([unsigned.statusCode, admin.statusCode]).toEqual([403, 403]);
+    expect(admin.body).toEqual({ message: 'Forbidden', errors: ["the caller's role is not a tenant role"] });
+    expect(stack.accepted).toHaveLength(acceptedBefore);
+  });
+
+  it('pages through a correlationId with an opaque nextToken; a foreign or tampered token gets 400', async () => {
     // Act
     const first = await stack.http('QueryLambdaFunction', 'GET /events', {
       query: { correlationId: published.correlationId, limit: '1' },
+      ...AS_A,
     });
-    const token = (first.body as { nextToken?: string }).nextToken;
+    const token = String((first.body as { nextToken?: string }).nextToken);
     const second = await stack.http('QueryLambdaFunction', 'GET /events', {
-      query: { correlationId: published.correlationId, limit: '1', nextToken: String(token) },
+      query: { correlationId: published.correlationId, limit: '1', nextToken: token },
+      ...AS_A,
     });
     const foreign = await stack.http('QueryLambdaFunction', 'GET /events', {
-      query: { detailType: 'order.placed', nextToken: String(token) },
+      query: { detailType: 'order.placed', nextToken: token },
+      ...AS_A,
     });
+    const asB = await stack.http('QueryLambdaFunction', 'GET /events', {
+      query: { correlationId: published.correlationId, nextToken: token },
+      ...AS_B,
+    });
+    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, { S?: string }>;
+    const tampered = await Promise.all(
+      [
+        Buffer.from(JSON.stringify({ ...key, sequenceNr: { N: 'NaN' } })).toString('base64url'),
+        Buffer.from(JSON.stringify({ ...key, tenantCorrelation: { S: `B#${published.correlationId}` } })).toString(
+          'base64url',
+        ),
+        `${token.slice(0, -2)}!!`,
+        token.slice(0, token.length / 2),
+      ].map((nextToken) =>
+        stack.http('QueryLambdaFunction', 'GET /events', {
+          query: { correlationId: published.correlationId, nextToken },
+          ...AS_A,
+        }),
+      ),
+    );
 
     // Assess
     expect((first.body as { items: StoredEvent[] }).items.map((e) => e.sequenceNr)).toEqual([1]);
     expect((second.body as { items: StoredEvent[] }).items.map((e) => e.sequenceNr)).toEqual([2]);
-    expect(foreign.statusCode).toBe(400);
+    for (const response of [foreign, asB, ...tampered]) {
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toEqual({ message: 'nextToken is invalid or belongs to a different query' });
+    }
   });
 
-  it('archives the two persisted events as NDJSON in local S3 under a date-partitioned prefix', async () => {
+  it('archives the persisted events as NDJSON in local S3 under a date-partitioned prefix', async () => {
     // Act
     const lines = await stack.archivedLines();
     const keys = stack.firehose.objects.map((o) => o.key);
@@ -230,23 +328,21 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
     // Assess
     const archived = lines.map((line) => JSON.parse(line) as EventBridgeEvent);
     expect(archived.map((e) => e.id).sort()).toEqual(
-      published.events
-        .slice(0, 2)
-        .map((e) => e.eventId)
-        .sort(),
+      [...published.events.slice(0, 2), ...publishedOfB.events].map((e) => e.eventId).sort(),
     );
     expect(archived.every((e) => e.detail.persist === true && e['detail-type'] === 'order.placed')).toBe(true);
     expect(keys.every((k) => /^events\/year=\d{4}\/month=\d{2}\/day=\d{2}\//.test(k))).toBe(true);
   });
 
-  it('delivers the order events of brands A and B to brandConsumer with their MessageGroupId', () => {
+  it('delivers the order events of tenants A and B to brandConsumer with their MessageGroupId', () => {
     // Assess
     const records = stack.brandConsumerCalls.flatMap((c) => c.event.Records);
     expect(
       records.map((r) => [r.attributes.MessageGroupId, (JSON.parse(r.body) as EventBridgeEvent).detail.context]).sort(),
     ).toEqual([
       ['A', { brand: 'A', orderId: 'a-1', total: 42.5 }],
-      ['B', { brand: 'B', orderId: 'b-1', total: 9.99 }],
+      ['A', { brand: 'A', orderId: 'a-2', total: 9.99 }],
+      ['B', { brand: 'B', orderId: 'b-1', total: 5 }],
     ]);
     expect(stack.brandConsumerCalls.every((c) => c.response.batchItemFailures.length === 0)).toBe(true);
   });
@@ -267,17 +363,20 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
     // Assess
     const after = await stack.tableItems();
     expect(after).toHaveLength(before.length);
-    expect(after.filter((i) => i.correlationId?.S === published.correlationId)).toHaveLength(2);
     const persistRuns = stack.triggers.invocations.filter((i) => i.queueName === persistQueue);
-    expect(persistRuns.flatMap((i) => i.messageIds)).toHaveLength(persistedMessagesBefore + 2);
+    expect(persistRuns.flatMap((i) => i.messageIds)).toHaveLength(persistedMessagesBefore + persisted.length);
     expect(persistRuns.every((i) => i.outcome === 'success')).toBe(true);
   });
 
   it('writes once when a client retries the whole request with the same x-correlation-id', async () => {
+    // Prepare
+    const before = await stack.tableItems();
+
     // Act: new EventBridge events (new ids), same default idempotency keys
     const retry = await stack.http('PublishLambdaFunction', 'POST /events', {
       body: THREE_EVENTS,
       headers: { 'x-correlation-id': published.correlationId },
+      ...AS_A,
     });
     await stack.settle();
 
@@ -286,8 +385,7 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
     const retried = retry.body as PublishBody;
     expect(retried.events.map((e) => e.idempotencyKey)).toEqual(published.events.map((e) => e.idempotencyKey));
     expect(retried.events[0]?.eventId).not.toBe(published.events[0]?.eventId);
-    const items = await stack.tableItems();
-    expect(items.filter((i) => i.correlationId?.S === published.correlationId)).toHaveLength(2);
+    expect(await stack.tableItems()).toHaveLength(before.length);
   });
 
   it('answers 400 with every problem for an invalid request, publishing nothing', async () => {
@@ -296,15 +394,74 @@ describe('event-logger end to end (local stand-ins wired from the packaged templ
 
     // Act
     const response = await stack.http('PublishLambdaFunction', 'POST /events', {
-      body: { events: [{ detailType: 'order.placed', context: {} }, { context: {} }] },
+      body: { events: [{ detailType: 'order.placed', context: { brand: 'B' } }, { context: {} }] },
+      ...AS_A,
     });
 
     // Assess
     expect(response.statusCode).toBe(400);
-    expect((response.body as { errors: string[] }).errors).toEqual([
-      'events[0].context.brand is required for order.placed events (1-128 printable characters, no spaces): it keys the fair queue',
-      'events[1].detailType must be a non-empty string of at most 128 characters',
-    ]);
+    expect(response.body).toEqual({
+      message: 'Invalid request',
+      errors: [
+        'events[0].context.brand must be your tenant (A) or left out: it is set from your identity',
+        'events[1].detailType must be a non-empty string of at most 128 characters',
+      ],
+    });
     expect(stack.accepted).toHaveLength(acceptedBefore);
+  });
+
+  describe('a 900 KB event (EventBridge and SQS take 1 MiB; a DynamoDB item only 400 KB)', () => {
+    const KB_900 = 900 * 1024;
+
+    async function publishAndRead(context: Record<string, unknown>) {
+      const response = await stack.http('PublishLambdaFunction', 'POST /events', {
+        body: { detailType: 'document.stored', context, persist: true },
+        ...AS_A,
+      });
+      expect(response.statusCode).toBe(200);
+      const [event] = (response.body as PublishBody).events;
+      await stack.settle();
+      const read = await stack.http('QueryLambdaFunction', 'GET /events/{id}', {
+        pathParameters: { id: String(event?.eventId) },
+        ...AS_A,
+      });
+      const item = (await stack.tableItems()).find((i) => i.pk?.S === event?.eventId);
+      return { eventId: String(event?.eventId), read, item };
+    }
+
+    it('travels the bus and the persist queue, and is stored gzipped in the item when that fits', async () => {
+      // Prepare: 900 KB of repetitive JSON
+      const lines = 'sku-0001 x1;'.repeat(KB_900 / 12);
+
+      // Act
+      const { read, item } = await publishAndRead({ lines });
+
+      // Assess
+      expect(read.statusCode).toBe(200);
+      expect((read.body as StoredEvent).context).toEqual({ brand: 'A', lines });
+      expect(item?.event).toBeUndefined();
+      expect(item?.eventGzip?.B?.length).toBeLessThan(400 * 1024);
+    }, 120_000);
+
+    it('is stored in S3 with a pointer in the item when even gzipped it exceeds the item limit (claim check)', async () => {
+      // Prepare: 900 KB that gzip cannot shrink below 400 KB
+      const blob = incompressibleText(KB_900);
+
+      // Act
+      const { eventId, read, item } = await publishAndRead({ blob });
+
+      // Assess: readable in full through the API, archived in full, never dead-lettered
+      expect(read.statusCode).toBe(200);
+      expect((read.body as StoredEvent).context).toEqual({ brand: 'A', blob });
+      expect(item?.eventS3Key?.S).toBe(`events/A/${eventId}.json.gz`);
+      const archived = (await stack.archivedLines()).map((line) => JSON.parse(line) as EventBridgeEvent);
+      expect(archived.find((e) => e.id === eventId)?.detail.context).toEqual({ brand: 'A', blob });
+      for (const queue of ['PersistDlq', 'UndeliveredEventsQueue']) {
+        const messages = await stack.sqs.receiveMessages(stack.resolver.physicalName(queue), {
+          maxNumberOfMessages: 10,
+        });
+        expect(messages).toHaveLength(0);
+      }
+    }, 120_000);
   });
 });

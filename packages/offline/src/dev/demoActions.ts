@@ -5,6 +5,7 @@ import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { IotNamespace } from '@blueprints/common';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { resourcesOfType } from '../cloudformation/template.js';
+import { LOCAL_IAM_CALLER_HEADER } from '../http/LocalHttpApi.js';
 import { pipesFromTemplate } from '../pipes/LocalPipes.js';
 import type { DevEnvironment, DevService } from './devEnvironment.js';
 
@@ -95,37 +96,73 @@ export class DemoActions {
     return s.lambda.invoke(fn.name, { topic, message });
   }
 
-  /** POST /events on event-logger's HTTP API: two persisted orders (brands A and B) and a page view. */
-  async publishEvents(): Promise<{ status: number; body: unknown }> {
-    const s = required(this.dev, 'event-logger', 'A batch of events');
-    if (!s.http) throw new Error('event-logger has no HTTP API');
-    const order = () => randomUUID().slice(0, 8);
-    const response = await fetch(`${s.http.url}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        events: [
-          { detailType: 'order.placed', context: { brand: 'A', orderId: `a-${order()}`, total: 42.5 }, persist: true },
-          { detailType: 'order.placed', context: { brand: 'B', orderId: `b-${order()}`, total: 9.99 }, persist: true },
-          { detailType: 'cart.viewed', context: { brand: 'A', cartId: `c-${order()}` } },
-        ],
-      }),
-    });
-    return { status: response.status, body: await response.json() };
+  /**
+   * The local stand-in for a SigV4-signed call by tenant `tenant` of event-logger: a session of its tenant
+   * role (`TENANT_ROLE_PREFIX` + tenant), named in the local-only caller header.
+   */
+  private tenantCaller(s: DevService, tenant: string): Record<string, string> {
+    const prefix = s.functions.find((f) => f.environment.TENANT_ROLE_PREFIX)?.environment.TENANT_ROLE_PREFIX;
+    if (!prefix) throw new Error('event-logger has no function with TENANT_ROLE_PREFIX');
+    return {
+      [LOCAL_IAM_CALLER_HEADER]: `arn:aws:sts::${this.dev.accountId}:assumed-role/${prefix}${tenant}/dashboard`,
+    };
   }
 
-  /** GET /events?correlationId=... (or ?detailType=order.placed) on event-logger's HTTP API. */
+  /**
+   * POST /events on event-logger's HTTP API: tenant A publishes a persisted order and a page view, tenant B a
+   * persisted order under the same correlationId (their idempotency keys collide, their namespaces do not).
+   * Answers with tenant A's response.
+   */
+  async publishEvents(): Promise<{ status: number; body: unknown }> {
+    const s = required(this.dev, 'event-logger', 'A batch of events');
+    const url = s.http?.url;
+    if (!url) throw new Error('event-logger has no HTTP API');
+    const order = () => randomUUID().slice(0, 8);
+    const post = (tenant: string, events: unknown[], headers: Record<string, string> = {}) =>
+      fetch(`${url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...this.tenantCaller(s, tenant), ...headers },
+        body: JSON.stringify({ events }),
+      });
+    const response = await post('A', [
+      { detailType: 'order.placed', context: { orderId: `a-${order()}`, total: 42.5 }, persist: true },
+      { detailType: 'cart.viewed', context: { cartId: `c-${order()}` } },
+    ]);
+    const body = (await response.json()) as { correlationId?: string };
+    if (response.ok && body.correlationId) {
+      await post(
+        'B',
+        [{ detailType: 'order.placed', context: { orderId: `b-${order()}`, total: 9.99 }, persist: true }],
+        {
+          'x-correlation-id': body.correlationId,
+        },
+      );
+    }
+    return { status: response.status, body };
+  }
+
+  /**
+   * GET /events?correlationId=... (or ?detailType=order.placed) on event-logger's HTTP API, as tenant A and as
+   * tenant B (each sees only its own events), the items of both in one list.
+   */
   async persistedEvents(query: {
     correlationId?: string;
     detailType?: string;
   }): Promise<{ status: number; body: unknown }> {
     const s = required(this.dev, 'event-logger', 'Persisted events');
-    if (!s.http) throw new Error('event-logger has no HTTP API');
+    const url = s.http?.url;
+    if (!url) throw new Error('event-logger has no HTTP API');
     const params = new URLSearchParams(
       query.correlationId ? { correlationId: query.correlationId } : { detailType: query.detailType ?? 'order.placed' },
     );
-    const response = await fetch(`${s.http.url}/events?${params}`);
-    return { status: response.status, body: await response.json() };
+    const items: unknown[] = [];
+    for (const tenant of ['A', 'B']) {
+      const response = await fetch(`${url}/events?${params}`, { headers: this.tenantCaller(s, tenant) });
+      const body = (await response.json()) as { items?: unknown[] };
+      if (!response.ok) return { status: response.status, body };
+      items.push(...(body.items ?? []));
+    }
+    return { status: 200, body: { items } };
   }
 
   /**

@@ -11,7 +11,19 @@ export interface LocalHttpRoute {
   method: string;
   path: string;
   functionArn: string;
+  /** The route's `AuthorizationType` (`NONE`, `AWS_IAM`, `JWT`, `CUSTOM`). */
+  authorizationType: string;
 }
+
+/**
+ * Local only: the IAM principal a caller acts as on an `AWS_IAM` route, e.g.
+ * `arn:aws:sts::123456789012:assumed-role/my-role/my-session`. API Gateway learns it from the SigV4
+ * signature, which the local API does not verify; it puts the principal into
+ * `requestContext.authorizer.iam` as API Gateway does and removes the header, so no function ever sees it.
+ */
+export const LOCAL_IAM_CALLER_HEADER = 'x-local-iam-caller';
+
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):[\w+=,.@/-]{1,512}$/;
 
 /** Reads the HTTP API routes (`events: - httpApi`) of a packaged template. */
 export function httpRoutesFromTemplate(resolver: TemplateResolver): LocalHttpRoute[] {
@@ -31,7 +43,8 @@ export function httpRoutesFromTemplate(resolver: TemplateResolver): LocalHttpRou
       resolver.resolve(integration.Properties?.IntegrationUri, `${integrationId}.IntegrationUri`),
     );
     const [method, path] = routeKey === '$default' ? ['ANY', '/{proxy+}'] : (routeKey.split(' ') as [string, string]);
-    routes.push({ routeKey, method, path, functionArn });
+    const authorizationType = String(route.Properties?.AuthorizationType ?? 'NONE');
+    routes.push({ routeKey, method, path, functionArn, authorizationType });
   }
   return routes;
 }
@@ -156,10 +169,21 @@ async function handle(
     res.end(JSON.stringify({ message: 'Not Found' }));
     return;
   }
+  const caller = req.headers[LOCAL_IAM_CALLER_HEADER];
+  const callerArn = typeof caller === 'string' ? caller : undefined;
+  const callerAccount = callerArn ? IAM_PRINCIPAL_ARN.exec(callerArn)?.[1] : undefined;
+  if (route.authorizationType === 'AWS_IAM' && !callerAccount) {
+    // API Gateway's answer to an unsigned request on an IAM route.
+    res.writeHead(403, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'Forbidden' }));
+    options.onRequest?.({ routeKey: route.routeKey, status: 403, ms: Date.now() - started });
+    return;
+  }
   const body = await readBody(req);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    if (value === undefined || name === 'cookie' || name === LOCAL_IAM_CALLER_HEADER) continue;
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
@@ -191,6 +215,9 @@ async function handle(
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
+      ...(route.authorizationType === 'AWS_IAM' && callerArn && callerAccount
+        ? { authorizer: { iam: iamIdentity(callerArn, callerAccount) } }
+        : {}),
     },
     ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !isText,
@@ -209,6 +236,20 @@ async function handle(
   res.writeHead(response.statusCode, response.headers);
   res.end(response.body);
   options.onRequest?.({ routeKey: route.routeKey, status: response.statusCode, ms: Date.now() - started });
+}
+
+/** `requestContext.authorizer.iam` as API Gateway fills it for a signed request from `userArn`. */
+function iamIdentity(userArn: string, accountId: string) {
+  const session = userArn.split('/').slice(-1)[0] ?? 'local';
+  return {
+    accessKey: 'ASIALOCALACCESSKEY',
+    accountId,
+    callerId: `AROALOCALCALLER:${session}`,
+    cognitoIdentity: null,
+    principalOrgId: null,
+    userArn,
+    userId: `AROALOCALCALLER:${session}`,
+  };
 }
 
 /** Payload format 2.0: a result with `statusCode` is used as is; anything else becomes a 200 JSON body. */

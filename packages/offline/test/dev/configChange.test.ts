@@ -7,9 +7,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DevActivity } from '../../src/dev/activityFeed.js';
+import { LOCAL_IAM_CALLER_HEADER } from '../../src/http/LocalHttpApi.js';
 import { type DevProcess, eventually, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
 
 const SERVICE = 'event-logger';
+/** pnpm dev's account id when none is configured; the caller's role must be in it. */
+const DEV_ACCOUNT_ID = '000000000000';
 const NOT_COPIED = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test', 'test-results']);
 
 /**
@@ -54,7 +57,10 @@ async function publishAndObserve(dev: DevProcess): Promise<FairQueueDelivery[]> 
   const context = { brand: 'A', warehouse: 'W1', orderId: 'o-1' };
   const response = await fetch(`${api}/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      [LOCAL_IAM_CALLER_HEADER]: `arn:aws:sts::${DEV_ACCOUNT_ID}:assumed-role/event-logger-dev-tenant-A/test`,
+    },
     body: JSON.stringify({
       events: [
         { detailType: 'order.placed', context, persist: true },

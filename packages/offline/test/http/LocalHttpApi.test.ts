@@ -4,6 +4,7 @@ import {
   functionsFromTemplate,
   type Handler,
   httpRoutesFromTemplate,
+  LOCAL_IAM_CALLER_HEADER,
   LocalHttpApi,
   LocalLambda,
   matchRoutePath,
@@ -27,12 +28,13 @@ function template(): CfnTemplate {
       PayloadFormatVersion: '2.0',
     },
   });
-  const route = (key: string, integrationId: string) => ({
+  const route = (key: string, integrationId: string, authorizationType?: string) => ({
     Type: 'AWS::ApiGatewayV2::Route',
     Properties: {
       ApiId: { Ref: 'HttpApi' },
       RouteKey: key,
       Target: { 'Fn::Join': ['/', ['integrations', { Ref: integrationId }]] },
+      ...(authorizationType ? { AuthorizationType: authorizationType } : {}),
     },
   });
   return {
@@ -45,6 +47,7 @@ function template(): CfnTemplate {
       HttpApiRoutePostEvents: route('POST /events', 'HttpApiIntegrationEcho'),
       HttpApiRouteGetEventsId: route('GET /events/{id}', 'HttpApiIntegrationItem'),
       HttpApiRouteGetEventsLatest: route('GET /events/latest', 'HttpApiIntegrationEcho'),
+      HttpApiRoutePostPrivate: route('POST /private', 'HttpApiIntegrationEcho', 'AWS_IAM'),
     },
   };
 }
@@ -115,6 +118,69 @@ describe('Class: LocalHttpApi', () => {
     const failed = await fetch(`${api.url}/events`, { method: 'POST', body: 'boom' });
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({ message: 'Internal Server Error' });
+  });
+});
+
+describe('Class: LocalHttpApi, AWS_IAM routes', () => {
+  let api: LocalHttpApi;
+  const events: APIGatewayProxyEventV2[] = [];
+  const caller = 'arn:aws:sts::111122223333:assumed-role/tenant-role/session-1';
+
+  beforeAll(async () => {
+    const resolver = new TemplateResolver(template(), stack);
+    const lambda = new LocalLambda(
+      functionsFromTemplate(resolver),
+      async () => async (event: APIGatewayProxyEventV2) => {
+        events.push(event);
+        return { statusCode: 200, body: 'ok' };
+      },
+    );
+    api = await LocalHttpApi.start(httpRoutesFromTemplate(resolver), lambda);
+  });
+
+  afterAll(() => api.close());
+
+  it('answers 403 without invoking the function when the request names no IAM caller', async () => {
+    // Act
+    const unsigned = await fetch(`${api.url}/private`, { method: 'POST', body: '{}' });
+    const malformed = await fetch(`${api.url}/private`, {
+      method: 'POST',
+      body: '{}',
+      headers: { [LOCAL_IAM_CALLER_HEADER]: 'tenant-role' },
+    });
+
+    // Assess
+    expect([unsigned.status, malformed.status]).toEqual([403, 403]);
+    expect(await unsigned.json()).toEqual({ message: 'Forbidden' });
+    expect(events).toHaveLength(0);
+  });
+
+  it('puts the local caller into requestContext.authorizer.iam and hides the header from the function', async () => {
+    // Act
+    const res = await fetch(`${api.url}/private`, {
+      method: 'POST',
+      body: '{}',
+      headers: { [LOCAL_IAM_CALLER_HEADER]: caller },
+    });
+
+    // Assess
+    expect(res.status).toBe(200);
+    const event = events.at(-1) as APIGatewayProxyEventV2;
+    expect((event.requestContext as { authorizer?: unknown }).authorizer).toEqual({
+      iam: expect.objectContaining({ userArn: caller, accountId: '111122223333' }),
+    });
+    expect(event.headers[LOCAL_IAM_CALLER_HEADER]).toBeUndefined();
+  });
+
+  it('passes no IAM identity on a route without IAM authorization, whatever the header says', async () => {
+    // Act
+    await fetch(`${api.url}/events`, { method: 'POST', body: '{}', headers: { [LOCAL_IAM_CALLER_HEADER]: caller } });
+
+    // Assess
+    const event = events.at(-1) as APIGatewayProxyEventV2;
+    expect(event.routeKey).toBe('POST /events');
+    expect((event.requestContext as { authorizer?: unknown }).authorizer).toBeUndefined();
+    expect(event.headers[LOCAL_IAM_CALLER_HEADER]).toBeUndefined();
   });
 });
 

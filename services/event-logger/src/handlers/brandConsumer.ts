@@ -1,8 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { listEnv } from '@blueprints/common';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { brandDimension } from '../fairQueue/brandDimension.js';
 import { receiveBrandOrder } from '../fairQueue/brandOrder.js';
+
+/** Brands with their own metric; the rest share `other` (bounded metric count, bounded cost). */
+const METRIC_BRANDS = listEnv('METRIC_BRANDS');
 
 const processor = new BatchProcessor(EventType.SQS);
 const logger = new Logger();
@@ -11,9 +16,9 @@ const metrics = new Metrics();
 
 async function consume(record: SQSRecord): Promise<void> {
   const receipt = receiveBrandOrder(record);
-  // One metric per brand: the dashboards that show a noisy brand is not starving the others.
+  // One metric per listed brand: the dashboards that show a noisy brand is not starving the others.
   const perBrand = metrics.singleMetric();
-  perBrand.addDimension('brand', receipt.brand);
+  perBrand.addDimension('brand', brandDimension(receipt.brand, METRIC_BRANDS));
   perBrand.addMetric('QueueWait', MetricUnit.Milliseconds, receipt.queueWaitMs);
   logger.info('brand order received', { ...receipt });
 }

@@ -1,10 +1,26 @@
-import { type EventPublisher, EventTooLargeError, isUuid, PublishFailedError } from '@blueprints/common';
+import {
+  type Deadline,
+  type EventPublisher,
+  EventTooLargeError,
+  type FailedEvent,
+  isUuid,
+  type PublishOutcomes,
+} from '@blueprints/common';
 import { HttpError } from '../http/responses.js';
 import type { EventInput } from './publishRequest.js';
 
 export interface PublishResult {
   correlationId: string;
   events: Array<{ eventId: string; detailType: string; sequenceNr: number; idempotencyKey: string }>;
+}
+
+/** An event that was not confirmed, as the client sees it: the AWS error code, never the message. */
+export interface UnconfirmedEvent {
+  sequenceNr: number;
+  detailType: string;
+  idempotencyKey: string;
+  errorCode: string;
+  attempts: number;
 }
 
 /**
@@ -18,12 +34,67 @@ export function correlationIdFromHeaders(headers: Record<string, string | undefi
   return value.toLowerCase();
 }
 
+// AWS error messages can name the function's role and the bus ARN (AccessDeniedException does): the client
+// gets the code, the log gets the message.
+function unconfirmed({ sequenceNr, detailType, idempotencyKey, errorCode, attempts }: FailedEvent): UnconfirmedEvent {
+  return { sequenceNr, detailType, idempotencyKey, errorCode, attempts };
+}
+
+/** Thrown when some events were not confirmed as published; the 502 body lists all three outcomes. */
+export class EventsNotPublishedError extends HttpError {
+  constructor(
+    correlationId: string,
+    total: number,
+    readonly outcomes: PublishOutcomes,
+  ) {
+    const { published, failed, unknown } = outcomes;
+    const codes = [...new Set([...failed, ...unknown].map((f) => f.errorCode))].join(', ');
+    super(
+      502,
+      `${failed.length + unknown.length} of ${total} events were not confirmed as published (${failed.length} failed, ${unknown.length} unknown): ${codes}`,
+      [],
+      {
+        correlationId,
+        published: published.map(({ eventId, detailType, sequenceNr, idempotencyKey }) => ({
+          eventId,
+          detailType,
+          sequenceNr,
+          idempotencyKey,
+        })),
+        failed: failed.map(unconfirmed),
+        unknown: unknown.map(unconfirmed),
+      },
+    );
+    this.name = 'EventsNotPublishedError';
+  }
+
+  override logDetails(): Record<string, unknown> {
+    const detail = ({ sequenceNr, errorCode, errorMessage, attempts }: FailedEvent) => ({
+      sequenceNr,
+      errorCode,
+      errorMessage,
+      attempts,
+    });
+    return {
+      correlationId: this.extra.correlationId,
+      published: this.outcomes.published.length,
+      failed: this.outcomes.failed.map(detail),
+      unknown: this.outcomes.unknown.map(detail),
+    };
+  }
+}
+
 /**
  * Publishes a request's events through one publisher, so they share its correlationId and are numbered in
- * request order. Maps an oversized event to 413 and events EventBridge finally refused to 502 (listing
- * which were and were not published, so the client can retry just those with the same idempotency keys).
+ * request order, stopping at `deadline`. Maps an oversized event to 413 (nothing sent) and anything not
+ * confirmed to {@link EventsNotPublishedError} (502): `failed` events are certainly not on the bus, `unknown`
+ * ones may be; retrying either with the same idempotency keys (and `x-correlation-id`) is safe.
  */
-export async function publishEvents(publisher: EventPublisher, inputs: EventInput[]): Promise<PublishResult> {
+export async function publishEvents(
+  publisher: EventPublisher,
+  inputs: EventInput[],
+  deadline?: Deadline,
+): Promise<PublishResult> {
   inputs.forEach((input, index) => {
     try {
       publisher.publish(input.detailType, input.context, {
@@ -37,31 +108,17 @@ export async function publishEvents(publisher: EventPublisher, inputs: EventInpu
       throw error;
     }
   });
-  try {
-    const published = await publisher.flush();
-    return {
-      correlationId: publisher.correlationId,
-      events: published.map(({ eventId, detailType, sequenceNr, idempotencyKey }) => ({
-        eventId,
-        detailType,
-        sequenceNr,
-        idempotencyKey,
-      })),
-    };
-  } catch (error) {
-    if (!(error instanceof PublishFailedError)) throw error;
-    const reasons = [...new Set(error.failed.map((f) => `${f.errorCode} (${f.errorMessage})`))].join('; ');
-    throw new HttpError(502, `${error.failed.length} of ${inputs.length} events were not published: ${reasons}`, [], {
-      correlationId: publisher.correlationId,
-      published: error.published,
-      failed: error.failed.map(({ sequenceNr, detailType, idempotencyKey, errorCode, errorMessage, attempts }) => ({
-        sequenceNr,
-        detailType,
-        idempotencyKey,
-        errorCode,
-        errorMessage,
-        attempts,
-      })),
-    });
+  const outcomes = await publisher.flushOutcomes(deadline ? { deadline } : {});
+  if (outcomes.failed.length > 0 || outcomes.unknown.length > 0) {
+    throw new EventsNotPublishedError(publisher.correlationId, inputs.length, outcomes);
   }
+  return {
+    correlationId: publisher.correlationId,
+    events: outcomes.published.map(({ eventId, detailType, sequenceNr, idempotencyKey }) => ({
+      eventId,
+      detailType,
+      sequenceNr,
+      idempotencyKey,
+    })),
+  };
 }

@@ -12,8 +12,6 @@ export interface EventInput {
 export const MAX_EVENTS_PER_REQUEST = 50;
 const MAX_DETAIL_TYPE_LENGTH = 128;
 const EVENT_FIELDS = new Set(['detailType', 'context', 'persist', 'idempotencyKey']);
-/** A MessageGroupId: 1-128 printable ASCII characters, no spaces (SQS rules). */
-const TENANT_ID = /^[\x21-\x7e]{1,128}$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -21,13 +19,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Validates a `POST /events` body: one event `{ detailType, context, persist?, idempotencyKey? }` or
- * `{ events: [...] }`. Events whose detail-type feeds the fair queue must name their tenant in
- * `context.brand` (it becomes the SQS MessageGroupId). Throws a 400 {@link HttpError} listing every problem.
+ * `{ events: [...] }`, and stamps every event with the caller's tenant as `context.brand` (it keys the fair
+ * queue and scopes storage and queries). A `context.brand` in the body must be that tenant or absent: a
+ * caller cannot publish as another tenant. Throws a 400 {@link HttpError} listing every problem.
  *
  * @example
- * parsePublishRequest({ events: [{ detailType: 'order.placed', context: { brand: 'A' }, persist: true }] }, ['order.placed']);
+ * parsePublishRequest({ events: [{ detailType: 'order.placed', context: { orderId: 'o-1' }, persist: true }] }, 'A');
+ * // [{ detailType: 'order.placed', context: { orderId: 'o-1', brand: 'A' }, persist: true }]
  */
-export function parsePublishRequest(body: unknown, tenantKeyedDetailTypes: readonly string[]): EventInput[] {
+export function parsePublishRequest(body: unknown, tenant: string): EventInput[] {
   if (!isObject(body)) throw new HttpError(400, 'Request body must be a JSON object');
   const single = !('events' in body);
   const raw = single ? [body] : body.events;
@@ -66,20 +66,13 @@ export function parsePublishRequest(body: unknown, tenantKeyedDetailTypes: reado
     ) {
       problems.push(`${at}idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
-    if (
-      typeof detailType === 'string' &&
-      tenantKeyedDetailTypes.includes(detailType) &&
-      isObject(context) &&
-      !(typeof context.brand === 'string' && TENANT_ID.test(context.brand))
-    ) {
-      problems.push(
-        `${at}context.brand is required for ${detailType} events (1-128 printable characters, no spaces): it keys the fair queue`,
-      );
+    if (isObject(context) && context.brand !== undefined && context.brand !== tenant) {
+      problems.push(`${at}context.brand must be your tenant (${tenant}) or left out: it is set from your identity`);
     }
     if (problems.length === 0) {
       events.push({
         detailType: detailType as string,
-        context: context as Record<string, unknown>,
+        context: { ...(context as Record<string, unknown>), brand: tenant },
         persist: persist === true,
         ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
       });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -68,7 +70,7 @@ describe('osls invoke local', () => {
     }
   }, 180_000);
 
-  it('answers 502 naming the connection error when no bus is reachable', async () => {
+  it('answers 502 listing every event failed when no bus is reachable', async () => {
     // Prepare: a port nothing listens on
     const bus = await LocalEventBridge.start();
     const endpoint = bus.endpoint;
@@ -77,10 +79,46 @@ describe('osls invoke local', () => {
     // Act
     const { result } = await invokeLocal('publish', { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint });
 
-    // Assess
+    // Assess: the connection was refused, so nothing can be on the bus
     const response = result as { statusCode: number; body: string };
     expect(response.statusCode).toBe(502);
-    expect(JSON.parse(response.body).message).toMatch(/^3 of 3 events were not published: ECONNREFUSED/);
+    const body = JSON.parse(response.body) as { message: string; failed: Array<{ sequenceNr: number }> };
+    expect(body.message).toBe('3 of 3 events were not confirmed as published (3 failed, 0 unknown): ECONNREFUSED');
+    expect(body.failed.map((e) => e.sequenceNr)).toEqual([1, 2, 3]);
+  }, 180_000);
+
+  it('answers 502 listing every event unknown within the function timeout when the bus accepts and never answers', async () => {
+    // Prepare: a loopback port that accepts connections and never sends a byte
+    const sockets = new Set<Socket>();
+    let firstConnectionAt = 0;
+    const stalled = createServer((socket) => {
+      firstConnectionAt ||= Date.now();
+      sockets.add(socket);
+    });
+    stalled.listen(0, '127.0.0.1');
+    await once(stalled, 'listening');
+    const endpoint = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`;
+
+    try {
+      // Act
+      const { result } = await invokeLocal('publish', { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint });
+      const answeredAfterMs = Date.now() - firstConnectionAt;
+
+      // Assess: from the handler's first call to the printed answer, within the 10 s function timeout
+      console.log(
+        `osls invoke local -f publish, stalled EventBridge: answered ${answeredAfterMs} ms after its first call`,
+      );
+      expect(firstConnectionAt).toBeGreaterThan(0);
+      expect(answeredAfterMs).toBeLessThan(10_000);
+      const response = result as { statusCode: number; body: string };
+      expect(response.statusCode).toBe(502);
+      const body = JSON.parse(response.body) as { unknown: Array<{ sequenceNr: number; errorCode: string }> };
+      expect(body.unknown.map((e) => e.sequenceNr)).toEqual([1, 2, 3]);
+      expect(response.body).not.toMatch(/arn:aws|Role/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      stalled.close();
+    }
   }, 180_000);
 
   it('consumes the sample fair-queue batch, one QueueWait metric per brand', async () => {

@@ -1,9 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StoredEvent } from '../../src/storage/storedEvent.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
+/** The packaged template's `tenantRolePrefix` for stage dev. */
+export const TENANT_ROLE_PREFIX = 'event-logger-dev-tenant-';
+
+/** The ARN API Gateway reports for a session of tenant `tenant`'s role. */
+export function tenantSessionArn(tenant: string, accountId = ACCOUNT_ID): string {
+  return `arn:aws:sts::${accountId}:assumed-role/${TENANT_ROLE_PREFIX}${tenant}/test-session`;
+}
 
 /** An HTTP API (payload 2.0) event as API Gateway hands it to a function. */
 export function httpApiEvent(
@@ -14,8 +21,11 @@ export function httpApiEvent(
     pathParameters?: Record<string, string>;
     query?: Record<string, string>;
     headers?: Record<string, string>;
+    /** The signed-in caller's ARN (`requestContext.authorizer.iam.userArn`); default tenant A; null: none. */
+    caller?: string | null;
   } = {},
 ): APIGatewayProxyEventV2 {
+  const caller = options.caller === undefined ? tenantSessionArn('A') : options.caller;
   const [method = 'GET', path = '/'] = routeKey.split(' ');
   return {
     version: '2.0',
@@ -42,7 +52,22 @@ export function httpApiEvent(
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
-    },
+      ...(caller
+        ? {
+            authorizer: {
+              iam: {
+                accessKey: 'ASIATEST',
+                accountId: caller.split(':')[4],
+                callerId: 'AROATEST:test-session',
+                cognitoIdentity: null,
+                principalOrgId: null,
+                userArn: caller,
+                userId: 'AROATEST:test-session',
+              },
+            },
+          }
+        : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
   };
 }
 
@@ -113,4 +138,11 @@ export function sqsRecord(body: unknown, attributes: Partial<SQSRecord['attribut
 
 export function sqsEvent(records: SQSRecord[]): SQSEvent {
   return { Records: records };
+}
+
+/** `bytes` characters of text that gzip cannot shrink much (random base64): forces the claim check. */
+export function incompressibleText(bytes: number): string {
+  return randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64')
+    .slice(0, bytes);
 }

@@ -1,11 +1,11 @@
 import { HttpError } from '../../src/http/responses.js';
 import { MAX_EVENTS_PER_REQUEST, parsePublishRequest } from '../../src/publishing/publishRequest.js';
 
-const FAIR = ['order.placed'];
+const TENANT = 'A';
 
 function problemsOf(body: unknown): string[] {
   try {
-    parsePublishRequest(body, FAIR);
+    parsePublishRequest(body, TENANT);
   } catch (error) {
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).statusCode).toBe(400);
@@ -17,10 +17,10 @@ function problemsOf(body: unknown): string[] {
 describe('Function: parsePublishRequest()', () => {
   it('returns one event when the body is a single event', () => {
     // Act
-    const events = parsePublishRequest({ detailType: 'cart.viewed', context: { cartId: 'c-1' } }, FAIR);
+    const events = parsePublishRequest({ detailType: 'cart.viewed', context: { cartId: 'c-1' } }, TENANT);
 
     // Assess
-    expect(events).toEqual([{ detailType: 'cart.viewed', context: { cartId: 'c-1' }, persist: false }]);
+    expect(events).toEqual([{ detailType: 'cart.viewed', context: { cartId: 'c-1', brand: 'A' }, persist: false }]);
   });
 
   it('returns every event in order when the body holds events', () => {
@@ -32,13 +32,13 @@ describe('Function: parsePublishRequest()', () => {
           { detailType: 'cart.viewed', context: {} },
         ],
       },
-      FAIR,
+      TENANT,
     );
 
     // Assess
     expect(events).toEqual([
       { detailType: 'order.placed', context: { brand: 'A' }, persist: true, idempotencyKey: 'order-1' },
-      { detailType: 'cart.viewed', context: {}, persist: false },
+      { detailType: 'cart.viewed', context: { brand: 'A' }, persist: false },
     ]);
   });
 
@@ -71,11 +71,15 @@ describe('Function: parsePublishRequest()', () => {
     ['an empty idempotencyKey', { detailType: 'x', context: {}, idempotencyKey: '' }, /idempotencyKey must be/],
     ['a misspelt field', { detailType: 'x', context: {}, persistent: true }, /persistent: unknown field/],
     [
-      'an order.placed without brand',
-      { detailType: 'order.placed', context: {} },
-      /context\.brand is required for order\.placed/,
+      "another tenant's brand",
+      { detailType: 'order.placed', context: { brand: 'B' } },
+      /context\.brand must be your tenant \(A\) or left out/,
     ],
-    ['a brand with spaces', { detailType: 'order.placed', context: { brand: 'a b' } }, /context\.brand is required/],
+    [
+      'a brand that is not a string',
+      { events: [{ detailType: 'x', context: { brand: 7 } }] },
+      /events\[0\]\.context\.brand must be/,
+    ],
   ])('throws a 400 naming the problem for %s', (_case, body, message) => {
     // Act
     const problems = problemsOf(body);

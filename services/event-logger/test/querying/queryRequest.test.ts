@@ -54,12 +54,14 @@ describe('Function: parseEventQuery()', () => {
 });
 
 describe('Function: decodePageToken()', () => {
-  const key = { pk: { S: 'e-1' }, correlationId: { S: CORRELATION_ID }, sequenceNr: { N: '3' } };
-  const names = ['pk', 'correlationId', 'sequenceNr'];
+  const EVENT_ID = '1b3c5d7e-0000-4000-8000-000000000001';
+  const spec = { hashName: 'tenantCorrelation', hashValue: `A#${CORRELATION_ID}`, rangeName: 'sequenceNr' };
+  const key = { pk: { S: EVENT_ID }, tenantCorrelation: { S: `A#${CORRELATION_ID}` }, sequenceNr: { N: '3' } };
+  const tamper = (edit: Record<string, unknown>) => encodePageToken({ ...key, ...edit } as typeof key);
 
   it('returns the key a token from encodePageToken wraps', () => {
     // Act
-    const decoded = decodePageToken(encodePageToken('byCorrelation:x', key), 'byCorrelation:x', names);
+    const decoded = decodePageToken(encodePageToken(key), spec);
 
     // Assess
     expect(decoded).toEqual(key);
@@ -67,15 +69,23 @@ describe('Function: decodePageToken()', () => {
 
   it.each([
     ['garbage', 'not-base64-json'],
-    ['a token of another query', encodePageToken('byCorrelation:y', key)],
-    ['a key with other attributes', encodePageToken('byCorrelation:x', { pk: { S: 'e-1' } })],
+    ['characters outside base64url', `${encodePageToken(key)}==`],
+    ['JSON that is not an object', Buffer.from('[1]').toString('base64url')],
+    ["another tenant's partition", tamper({ tenantCorrelation: { S: `B#${CORRELATION_ID}` } })],
     [
-      'a key with a non-scalar value',
-      encodePageToken('byCorrelation:x', { ...key, sequenceNr: { L: [] } } as unknown as typeof key),
+      'another query of the same tenant',
+      tamper({ tenantCorrelation: { S: 'A#6f1d2c3b-0000-4f60-8a7b-9c0d1e2f3a4b' } }),
     ],
+    ['a missing attribute', encodePageToken({ pk: key.pk, tenantCorrelation: key.tenantCorrelation } as typeof key)],
+    ['an extra attribute', tamper({ tenant: { S: 'A' } })],
+    ['a range key that is not a number', tamper({ sequenceNr: { N: '1e999' } })],
+    ['a range key of the wrong type', tamper({ sequenceNr: { S: '3' } })],
+    ['a non-scalar value', tamper({ sequenceNr: { L: [] } })],
+    ['a value with two types', tamper({ pk: { S: EVENT_ID, N: '1' } })],
+    ['a pk that is not an event id', tamper({ pk: { S: 'idempotency#A#x#y' } })],
   ])('throws InvalidPageTokenError for %s', (_case, token) => {
     // Act
-    const act = () => decodePageToken(token, 'byCorrelation:x', names);
+    const act = () => decodePageToken(token, spec);
 
     // Assess
     expect(act).toThrow(InvalidPageTokenError);
