@@ -18,19 +18,23 @@ async function invokeLocal(
   env: Record<string, string>,
 ): Promise<{ result: unknown; stdout: string; stderr: string }> {
   const { NODE_OPTIONS: _jestFlags, ...inherited } = process.env;
-  const { stdout, stderr } = await run(process.execPath, [OSLS, 'invoke', 'local', '-f', fn, '-p', `events/${fn}.json`], {
-    cwd: SERVICE_DIR,
-    env: {
-      ...inherited,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      SLS_TELEMETRY_DISABLED: '1',
-      ...env,
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [OSLS, 'invoke', 'local', '-f', fn, '-p', `events/${fn}.json`],
+    {
+      cwd: SERVICE_DIR,
+      env: {
+        ...inherited,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        SLS_TELEMETRY_DISABLED: '1',
+        ...env,
+      },
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
     },
-    timeout: 120_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  );
   // osls prints the result last, pretty-printed; log lines before it are single-line JSON.
   const start = stdout.lastIndexOf('\n{\n');
   const text = start >= 0 ? stdout.slice(start + 1) : stdout.slice(stdout.indexOf('{'));
