@@ -7,21 +7,33 @@
 //     bundle:
 //       mappedPackages: [pg]     # vendor packages whose code stays in the source maps
 //
-// Source maps: workspace code (@blueprints/*, the service's own src/) is mapped; vendor code in
-// node_modules is not, unless allow-listed. Trimming works by giving each vendor file an inline
-// input map whose single segment ("AAAA") points at an empty source: esbuild then composes that
-// map instead of mapping every vendor token. The once-popular `"mappings":"A"` variant has no
-// effect since esbuild 0.25.2 (measured: identical 769 KB map with or without it).
+// Output: CommonJS `.cjs`, chosen by measurement on Node 22 (bench/README.md, "ESM or CommonJS"): an ESM
+// bundle turns every `import` of a Node built-in into a static import that Node loads before the first
+// line runs (73 built-ins for an SDK function, `child_process` and `dgram` among them), while CommonJS
+// output only requires a built-in when the module that needs it is evaluated. Lambda loads `.cjs`
+// handlers as CommonJS whatever the package.json says.
+//
+// Stack traces without --enable-source-maps: that flag makes Node read the map and walk the whole
+// bundle at module load, on every cold start, whether or not anything throws. Instead, each bundle
+// carries a small table (own code: one entry per original line; vendor code: one entry per run of a
+// package) built here from the source map, and an `Error.prepareStackTrace` hook that reads it on the
+// first stack only: frames in the service's and @blueprints code name the `.ts` file:line:column,
+// vendor frames name their package. `keepNames` keeps function and class names (stack frames and
+// Lambda's `errorType`, which is `error.name`) readable in the minified code.
+//
+// Deploy builds (`osls package`/`deploy`) resolve AWS credentials from the environment only: Lambda
+// always sets them there, and the SDK's default chain (SSO, INI files, STS web identity, process,
+// IMDS/ECS) costs import time and bundle size for sources that never apply. `osls invoke local`
+// builds keep the full chain, so profiles and SSO work on a developer machine.
+//
+// Source maps: still written (external, not referenced from the bundle, so Node never loads them),
+// compacted to what a stack trace needs: workspace code (@blueprints/*, the service's own src/) keeps
+// one segment per original line; vendor code in node_modules is reduced to its package name, unless
+// allow-listed. The reduction runs once at the end of the build on esbuild's map.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
-
-const VENDOR_FILE = /[\\/]node_modules[\\/].*\.(?:js|mjs|cjs)$/;
-const EMPTY_INPUT_MAP = Buffer.from(
-  JSON.stringify({ version: 3, sources: [''], names: [], mappings: 'AAAA' }),
-).toString('base64');
-const TRIM_COMMENT = `\n//# sourceMappingURL=data:application/json;base64,${EMPTY_INPUT_MAP}\n`;
 
 /** The package name a node_modules path belongs to (`@scope/name` or `name`). */
 function packageNameOf(filePath) {
@@ -124,11 +136,166 @@ function compactSourceMap(map, isTrimmed) {
   return { version: 3, file: map.file, sources, names: [], mappings: lines.join(';') };
 }
 
+/** Decodes a `mappings` string into [generatedLine, generatedColumn, source, line, column] rows. */
+function decodeMappings(mappings) {
+  const rows = [];
+  const abs = [0, 0, 0];
+  mappings.split(';').forEach((line, generatedLine) => {
+    let column = 0;
+    for (const segment of line.split(',')) {
+      if (segment === '') continue;
+      const f = decodeVlq(segment);
+      column += f[0];
+      if (f.length < 4) continue;
+      abs[0] += f[1];
+      abs[1] += f[2];
+      abs[2] += f[3];
+      rows.push([generatedLine, column, abs[0], abs[1], abs[2]]);
+    }
+  });
+  return rows;
+}
+
+/** `node_modules/pg/lib/client.js` for any path inside a package (pnpm's `.pnpm/…` store included). */
+function vendorPath(file) {
+  const normalized = file.split(path.sep).join('/');
+  return `node_modules/${normalized.slice(normalized.lastIndexOf('node_modules/') + 'node_modules/'.length)}`;
+}
+
 /**
- * esbuild plugin: strips vendor code out of the output source map, except allow-listed packages.
- * @param {{ mappedPackages?: string[] }} options
+ * The table a bundle's stack-trace hook reads (see {@link installStackTraceHook}), from the compacted
+ * map: `s` = source names (paths relative to the project root; a trimmed vendor package is
+ * `node_modules/<package>`), `m` = flat rows of 5 numbers: generated line, generated column (from the
+ * previous row when on the same line), source, original line, original column (0-based).
+ * @param {{ sources: string[], mappings: string }} compacted
+ * @param {string} mapDir folder of the map file (its sources are relative to it)
+ * @param {string} root project root the table's paths are relative to
  */
-function trimVendorSourceMaps({ mappedPackages = [] } = {}) {
+function stackTable(compacted, mapDir, root) {
+  const sources = compacted.sources.map((source) => {
+    // A trimmed vendor package is already `node_modules/<package>` (compactSourceMap), not a file path.
+    if (TRIMMED_SOURCE.test(source)) return source;
+    const file = path.resolve(mapDir, source);
+    return file.includes(`${path.sep}node_modules${path.sep}`)
+      ? vendorPath(file)
+      : path.relative(root, file).split(path.sep).join('/');
+  });
+  const m = [];
+  let previousLine = -1;
+  let previousColumn = 0;
+  for (const [line, column, source, originalLine, originalColumn] of decodeMappings(compacted.mappings)) {
+    m.push(line, line === previousLine ? column - previousColumn : column, source, originalLine, originalColumn);
+    previousLine = line;
+    previousColumn = column;
+  }
+  return { s: sources, m };
+}
+
+/** A source name that stands for a whole vendor package: `node_modules/@scope/name` or `node_modules/name`. */
+const TRIMMED_SOURCE = /^node_modules\/(@[^/]+\/)?[^/]+$/;
+
+/** The name of the function appended to each bundle that returns its stack table (JSON text). */
+const TABLE_FUNCTION = '__blueprintsStackTable';
+
+/**
+ * Installed by every bundle at load (esbuild `inject`, before any other module of the bundle runs);
+ * Lambda never sees this function's source outside the bundle. Registers the bundle's table getter
+ * under its file name and, once per process, sets `Error.prepareStackTrace` so that frames in a
+ * registered bundle are mapped: own code to `file.ts:line:column`, vendor code to its package. Costs
+ * nothing at import (the table is a string returned by a function nobody calls until the first stack
+ * with a frame in this bundle). Stacks with no frame in a registered bundle go to the hook that was
+ * there before, or get V8's own format. Frame text is V8's own (`CallSite#toString`: `async`, `new`,
+ * `Type.method [as alias]`, `Promise.all (index n)`), with only the location replaced.
+ * @param {string | undefined} file the bundle's own path (`__filename`)
+ * @param {(() => string) | undefined} table returns the bundle's stack table as JSON text
+ */
+function installStackTraceHook(file, table) {
+  if (typeof file !== 'string' || typeof table !== 'function') return;
+  const key = Symbol.for('blueprints.stackTables');
+  let bundles = globalThis[key];
+  if (!bundles) {
+    bundles = new Map();
+    Object.defineProperty(globalThis, key, { value: bundles });
+    const previous = Error.prepareStackTrace;
+    const decode = (bundle) => {
+      if (bundle.rows) return bundle;
+      const { s, m } = JSON.parse(bundle.table());
+      const n = m.length / 5;
+      const rows = { line: new Int32Array(n), column: new Int32Array(n), source: new Int32Array(n) };
+      rows.originalLine = new Int32Array(n);
+      rows.originalColumn = new Int32Array(n);
+      let line = -1;
+      let column = 0;
+      for (let i = 0, j = 0; i < n; i++, j += 5) {
+        column = m[j] === line ? column + m[j + 1] : m[j + 1];
+        line = m[j];
+        rows.line[i] = line;
+        rows.column[i] = column;
+        rows.source[i] = m[j + 2];
+        rows.originalLine[i] = m[j + 3];
+        rows.originalColumn[i] = m[j + 4];
+      }
+      bundle.sources = s;
+      bundle.rows = rows;
+      return bundle;
+    };
+    // The original position of a generated one (1-based, as V8 reports it), or undefined.
+    const locate = (bundle, line, column) => {
+      const { rows, sources } = decode(bundle);
+      let low = 0;
+      let high = rows.line.length - 1;
+      let found = -1;
+      while (low <= high) {
+        const mid = (low + high) >> 1;
+        if (rows.line[mid] < line - 1 || (rows.line[mid] === line - 1 && rows.column[mid] <= column - 1)) {
+          found = mid;
+          low = mid + 1;
+        } else high = mid - 1;
+      }
+      if (found < 0) return undefined;
+      const source = sources[rows.source[found]];
+      // A trimmed vendor package keeps no positions: its frames name the package only.
+      if (/^node_modules\/(@[^/]+\/)?[^/]+$/.test(source)) return source;
+      return `${source}:${rows.originalLine[found] + 1}:${rows.originalColumn[found] + 1}`;
+    };
+    const frame = (site) => {
+      const text = String(site);
+      const bundle = bundles.get(site.getFileName());
+      if (!bundle) return text;
+      const generated = `${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+      const at = text.lastIndexOf(generated);
+      const original = at >= 0 ? locate(bundle, site.getLineNumber(), site.getColumnNumber()) : undefined;
+      return original ? text.slice(0, at) + original + text.slice(at + generated.length) : text;
+    };
+    Error.prepareStackTrace = function prepareStackTrace(error, sites) {
+      if (previous && !sites.some((site) => bundles.has(site.getFileName()))) return previous(error, sites);
+      let header;
+      try {
+        header = Error.prototype.toString.call(error);
+      } catch {
+        header = '<error>';
+      }
+      let frames;
+      try {
+        frames = sites.map(frame);
+      } catch {
+        frames = sites.map(String);
+      }
+      return frames.length ? `${header}\n    at ${frames.join('\n    at ')}` : header;
+    };
+  }
+  bundles.set(file, { table });
+}
+
+const HOOK_MODULE = 'blueprints:stack-trace-hook';
+
+/**
+ * esbuild plugin: compacts the output source map (vendor code reduced to its package, except
+ * allow-listed packages; see {@link compactSourceMap}) and gives each bundle its stack table and
+ * hook. Everything runs once, at the end of the build, on the map esbuild wrote.
+ * @param {{ mappedPackages?: string[], root?: string }} options
+ */
+function trimVendorSourceMaps({ mappedPackages = [], root = __dirname } = {}) {
   const keep = new Set(mappedPackages);
   const isTrimmed = (file) => {
     const name = packageNameOf(file);
@@ -138,11 +305,20 @@ function trimVendorSourceMaps({ mappedPackages = [] } = {}) {
     name: 'trim-vendor-source-maps',
     setup(build) {
       build.initialOptions.metafile = true;
-      build.onLoad({ filter: VENDOR_FILE }, async (args) => {
-        if (!isTrimmed(args.path)) return undefined;
-        const source = await fs.promises.readFile(args.path, 'utf8');
-        return { contents: source + TRIM_COMMENT, loader: 'js' };
-      });
+      build.initialOptions.inject = [...(build.initialOptions.inject || []), HOOK_MODULE];
+      build.onResolve({ filter: /^blueprints:stack-trace-hook$/ }, () => ({
+        path: HOOK_MODULE,
+        namespace: 'blueprints',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'blueprints' }, () => ({
+        loader: 'js',
+        contents: [
+          `(${installStackTraceHook.toString()})(`,
+          "  typeof __filename === 'string' ? __filename : undefined,",
+          `  typeof ${TABLE_FUNCTION} === 'function' ? ${TABLE_FUNCTION} : undefined,`,
+          ');',
+        ].join('\n'),
+      }));
       build.onEnd(async (result) => {
         if (!result.metafile || build.initialOptions.write === false) return;
         const cwd = build.initialOptions.absWorkingDir || process.cwd();
@@ -150,8 +326,13 @@ function trimVendorSourceMaps({ mappedPackages = [] } = {}) {
         await Promise.all(
           maps.map(async (file) => {
             const full = path.resolve(cwd, file);
-            const map = JSON.parse(await fs.promises.readFile(full, 'utf8'));
-            await fs.promises.writeFile(full, JSON.stringify(compactSourceMap(map, isTrimmed)));
+            const compacted = compactSourceMap(JSON.parse(await fs.promises.readFile(full, 'utf8')), isTrimmed);
+            await fs.promises.writeFile(full, JSON.stringify(compacted));
+            const bundle = full.slice(0, -'.map'.length);
+            if (!fs.existsSync(bundle)) return;
+            const table = JSON.stringify(JSON.stringify(stackTable(compacted, path.dirname(full), root)));
+            // A function declaration is hoisted: the hook, which runs first, can already see it.
+            await fs.promises.appendFile(bundle, `\nfunction ${TABLE_FUNCTION}(){return ${table}}\n`);
           }),
         );
       });
@@ -159,28 +340,77 @@ function trimVendorSourceMaps({ mappedPackages = [] } = {}) {
   };
 }
 
-const CREATE_REQUIRE_BANNER = [
-  // ESM output: CommonJS dependencies bundled in still call require() for Node built-ins.
-  "import { createRequire as __bpCreateRequire } from 'node:module';",
-  'const require = __bpCreateRequire(import.meta.url);',
-].join('\n');
+/** The package every AWS SDK v3 client imports its default credential provider from. */
+const NODE_CREDENTIAL_CHAIN = /^@aws-sdk\/credential-provider-node$/;
+
+/**
+ * esbuild plugin for deploy builds: every AWS SDK client's default credential provider becomes
+ * `fromEnv` (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), which is where Lambda puts
+ * the function role's credentials. The default chain's other sources (SSO, INI/profile files, process,
+ * web identity via STS, container/instance metadata) and their nested STS/SSO clients are left out.
+ * A credentials error names the missing variable, as fromEnv does.
+ */
+function credentialsFromEnvironment() {
+  return {
+    name: 'credentials-from-environment',
+    setup(build) {
+      build.onResolve({ filter: NODE_CREDENTIAL_CHAIN }, async (args) => {
+        if (args.pluginData === 'real') return undefined;
+        const real = await build.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          importer: args.importer,
+          pluginData: 'real',
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: real.path, namespace: 'credentials-from-environment' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'credentials-from-environment' }, (args) => ({
+        // Resolved from the real package's folder, where its own dependencies are installed.
+        resolveDir: path.dirname(args.path),
+        loader: 'js',
+        contents: [
+          "import { fromEnv } from '@aws-sdk/credential-provider-env';",
+          'export const defaultProvider = (init = {}) => fromEnv(init);',
+          'export const credentialsWillNeedRefresh = (credentials) => credentials?.expiration !== undefined;',
+          'export const credentialsTreatedAsExpired = (credentials) =>',
+          '  credentials?.expiration !== undefined && credentials.expiration.getTime() - Date.now() < 300000;',
+        ].join('\n'),
+      }));
+    },
+  };
+}
+
+/**
+ * `local` for `osls invoke local` (the SDK's full default credential chain), `deploy` for everything
+ * else (`osls package`/`deploy`, whose bundles `pnpm dev` also runs with credentials in its environment).
+ * @param {any} serverless
+ * @returns {'local' | 'deploy'}
+ */
+function buildKind(serverless) {
+  const commands = serverless?.processedInput?.commands || [];
+  return commands[0] === 'invoke' && commands[1] === 'local' ? 'local' : 'deploy';
+}
 
 /** @param {any} serverless the serverless instance serverless-esbuild passes in */
 function esbuildConfig(serverless) {
   const bundle = serverless?.service.custom?.bundle || {};
+  const kind = buildKind(serverless);
   return {
     bundle: true,
     minify: true,
+    // Function and class names survive minification (measured in bench/: small size and import cost).
+    keepNames: true,
     treeShaking: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node22',
-    outputFileExtension: '.mjs',
+    outputFileExtension: '.cjs',
     // ESM builds of the AWS SDK and friends tree-shake far better than their CommonJS builds.
     mainFields: ['module', 'main'],
-    sourcemap: 'linked',
+    // Written for the stack table and for tools; not referenced from the bundle, so Node never loads it.
+    sourcemap: 'external',
     sourcesContent: false,
-    banner: { js: CREATE_REQUIRE_BANNER },
     // Everything is bundled: the packager (unreliable with pnpm) never has to install anything.
     external: [],
     exclude: [],
@@ -189,14 +419,19 @@ function esbuildConfig(serverless) {
     // One-shot builds: with incremental contexts, serverless-esbuild leaves a failed build's context
     // open, which keeps osls alive forever after printing the error.
     skipRebuild: true,
-    plugins: [trimVendorSourceMaps({ mappedPackages: bundle.mappedPackages || [] })],
+    plugins: [
+      trimVendorSourceMaps({ mappedPackages: bundle.mappedPackages || [] }),
+      ...(kind === 'deploy' ? [credentialsFromEnvironment()] : []),
+    ],
     ...(bundle.loader ? { loader: bundle.loader } : {}),
   };
 }
 
 module.exports = esbuildConfig;
 module.exports.trimVendorSourceMaps = trimVendorSourceMaps;
-module.exports.CREATE_REQUIRE_BANNER = CREATE_REQUIRE_BANNER;
+module.exports.credentialsFromEnvironment = credentialsFromEnvironment;
+module.exports.installStackTraceHook = installStackTraceHook;
+module.exports.buildKind = buildKind;
 module.exports.packageNameOf = packageNameOf;
 
 /** serverless-esbuild options that esbuild itself does not take. */

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
@@ -15,8 +16,17 @@ export function projectRoot(serviceDir: string): string {
   }
 }
 const SKIP = new Set(['node_modules', '.serverless', '.esbuild', 'test', 'test-results', '.local', 'README.md']);
+/** Files outside the service that shape its package (paths relative to the project root). */
+const SHARED_INPUTS = [
+  'esbuild.config.cjs',
+  'serverless.shared.yml',
+  'pnpm-lock.yaml',
+  'packages/common/src',
+  'packages/osls-plugin',
+];
+/** Where the hash of the inputs of the last successful `osls package` is kept. */
+const INPUTS_HASH_FILE = join('.serverless', 'blueprints-inputs.sha256');
 
-/** Newest modification time of the files that shape a service's package. */
 /**
  * The osls command line a service uses, wherever it is installed (monorepo root or forked project).
  *
@@ -27,34 +37,33 @@ export function oslsBin(serviceDir: string): string {
   return join(projectRoot(resolve(serviceDir)), OSLS_BIN);
 }
 
-function newestInput(serviceDir: string, root: string): number {
-  let newest = 0;
+/**
+ * A hash of the content (and relative path) of every file that shapes a service's package: its own
+ * files and the shared ones. Content, not modification times: a checkout, a copy or a `touch` that
+ * leaves every byte the same does not repackage, and an edit always does, whatever the clocks say.
+ */
+function inputsHash(serviceDir: string, root: string): string {
+  const hash = createHash('sha256');
   const visit = (path: string): void => {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (!stat) return;
     if (stat.isDirectory()) {
-      for (const name of readdirSync(path)) if (!SKIP.has(name)) visit(join(path, name));
-    } else newest = Math.max(newest, stat.mtimeMs);
+      for (const name of readdirSync(path).sort()) if (!SKIP.has(name)) visit(join(path, name));
+      return;
+    }
+    hash.update(`${relative(root, path)}\0${stat.size}\0`);
+    hash.update(readFileSync(path));
   };
   visit(serviceDir);
-  if (root !== serviceDir) {
-    for (const shared of [
-      'esbuild.config.cjs',
-      'serverless.shared.yml',
-      'packages/common/src',
-      'packages/osls-plugin',
-    ]) {
-      visit(join(root, shared));
-    }
-  }
-  return newest;
+  if (root !== serviceDir) for (const shared of SHARED_INPUTS) visit(join(root, shared));
+  return hash.digest('hex');
 }
 
-function templateTime(serviceDir: string): number {
-  return (
-    statSync(join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json'), { throwIfNoEntry: false })
-      ?.mtimeMs ?? 0
-  );
+/** Whether the service's packaged output exists and was made from exactly these inputs. */
+function isPackagedFrom(serviceDir: string, hash: string): boolean {
+  if (!existsSync(join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json'))) return false;
+  const file = join(serviceDir, INPUTS_HASH_FILE);
+  return existsSync(file) && readFileSync(file, 'utf8').trim() === hash;
 }
 
 async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
@@ -78,9 +87,10 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
 }
 
 /**
- * Runs `osls package` for a service unless its packaged template is newer than every input
- * (service files, the shared esbuild config and serverless fragment, @blueprints/common). Safe to
- * call from parallel test workers: packaging one service is serialised by a lock folder.
+ * Runs `osls package` for a service unless its last package was made from the same inputs, by
+ * content (service files, the shared esbuild config, serverless fragment and lockfile,
+ * @blueprints/common, the osls plugin). Safe to call from parallel test workers: packaging one
+ * service is serialised by a lock folder.
  *
  * @example
  * await ensurePackaged('services/event-logger');
@@ -89,9 +99,10 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
 export async function ensurePackaged(serviceDir: string): Promise<void> {
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
-  if (templateTime(dir) > newestInput(dir, root)) return;
+  if (isPackagedFrom(dir, inputsHash(dir, root))) return;
   await withLock(join(dir, '.serverless.lock'), async () => {
-    if (templateTime(dir) > newestInput(dir, root)) return;
+    const hash = inputsHash(dir, root);
+    if (isPackagedFrom(dir, hash)) return;
     const osls = join(root, OSLS_BIN);
     try {
       await run(process.execPath, [osls, 'package'], {
@@ -103,6 +114,8 @@ export async function ensurePackaged(serviceDir: string): Promise<void> {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);
     }
+    // osls recreates .serverless on every package, so the hash is written after it.
+    writeFileSync(join(dir, INPUTS_HASH_FILE), `${hash}\n`);
   });
 }
 
