@@ -163,38 +163,80 @@ function vendorPath(file) {
 }
 
 /**
- * The table a bundle's stack-trace hook reads (see {@link installStackTraceHook}), from the compacted
- * map: `s` = source names (paths relative to the project root; a trimmed vendor package is
- * `node_modules/<package>`), `m` = flat rows of 5 numbers: generated line, generated column (from the
- * previous row when on the same line), source, original line, original column (0-based).
+ * Digits of the tables' fixed-width rows: base 64 on the character codes 35 (`#`) to 98 (`b`), so
+ * the hook reads a number with `charCodeAt` and arithmetic, without parsing anything first.
+ */
+const DIGIT_BASE = 35;
+/** Widths (in digits) of a row's fields: generated line, generated column, source, original line, original column. */
+const ROW_FIELDS = [2, 4, 2, 3, 2];
+const ROW_WIDTH = ROW_FIELDS.reduce((a, b) => a + b, 0);
+
+/** Rows as one string of fixed-width base-64 numbers (values clamped to what the width holds). */
+function encodeRows(rows) {
+  let out = '';
+  for (const row of rows) {
+    ROW_FIELDS.forEach((width, i) => {
+      let value = Math.min(Math.max(row[i], 0), 64 ** width - 1);
+      let digits = '';
+      for (let d = 0; d < width; d++) {
+        digits = String.fromCharCode(DIGIT_BASE + (value % 64)) + digits;
+        value = Math.floor(value / 64);
+      }
+      out += digits;
+    });
+  }
+  return out;
+}
+
+/** The source number of an own-table row that says "vendor code from here on". */
+const VENDOR_MARK = 64 ** ROW_FIELDS[2] - 1;
+// The hook is serialised into each bundle on its own, so it spells these numbers out: keep them in step.
+if (ROW_WIDTH !== 13 || VENDOR_MARK !== 4095 || DIGIT_BASE !== 35) throw new Error('stack table layout changed');
+
+/**
+ * The tables a bundle's stack-trace hook reads (see {@link installStackTraceHook}), built from the
+ * compacted map, as four strings: own sources (JSON), own rows, vendor sources (JSON), vendor rows.
+ * Rows are fixed-width (see {@link encodeRows}; 0-based lines and columns, absolute), sorted by
+ * generated position, so the hook binary-searches the string as it is:
+ * - own: the bundle's own code (workspace files, allow-listed packages), paths relative to the
+ *   project root, plus a row with source {@link VENDOR_MARK} wherever vendor code starts;
+ * - vendor: runs of trimmed vendor code, each naming its package (`node_modules/<package>`), read
+ *   only when a frame falls in vendor code.
  * @param {{ sources: string[], mappings: string }} compacted
  * @param {string} mapDir folder of the map file (its sources are relative to it)
  * @param {string} root project root the table's paths are relative to
  */
-function stackTable(compacted, mapDir, root) {
-  const sources = compacted.sources.map((source) => {
-    // A trimmed vendor package is already `node_modules/<package>` (compactSourceMap), not a file path.
-    if (TRIMMED_SOURCE.test(source)) return source;
+function stackTables(compacted, mapDir, root) {
+  const trimmed = compacted.sources.map((source) => TRIMMED_SOURCE.test(source));
+  const ownSources = [];
+  const vendorSources = [];
+  const index = compacted.sources.map((source, i) => {
+    if (trimmed[i]) return vendorSources.push(source) - 1;
+    // A module of a plugin namespace (this file's injected hook): not a file.
+    if (/^[a-z-]+:/.test(source)) return ownSources.push(source) - 1;
     const file = path.resolve(mapDir, source);
-    return file.includes(`${path.sep}node_modules${path.sep}`)
+    const name = file.includes(`${path.sep}node_modules${path.sep}`)
       ? vendorPath(file)
       : path.relative(root, file).split(path.sep).join('/');
+    return ownSources.push(name) - 1;
   });
-  const m = [];
-  let previousLine = -1;
-  let previousColumn = 0;
+  const own = [];
+  const vendor = [];
+  let inVendor = false;
   for (const [line, column, source, originalLine, originalColumn] of decodeMappings(compacted.mappings)) {
-    m.push(line, line === previousLine ? column - previousColumn : column, source, originalLine, originalColumn);
-    previousLine = line;
-    previousColumn = column;
+    if (trimmed[source]) {
+      if (!inVendor) own.push([line, column, VENDOR_MARK, 0, 0]);
+      vendor.push([line, column, index[source], 0, 0]);
+    } else own.push([line, column, index[source], originalLine, originalColumn]);
+    inVendor = trimmed[source];
   }
-  return { s: sources, m };
+  return [JSON.stringify(ownSources), encodeRows(own), JSON.stringify(vendorSources), encodeRows(vendor)];
 }
 
 /** A source name that stands for a whole vendor package: `node_modules/@scope/name` or `node_modules/name`. */
 const TRIMMED_SOURCE = /^node_modules\/(@[^/]+\/)?[^/]+$/;
 
-/** The name of the function appended to each bundle that returns its stack table (JSON text). */
+/** The name of the function appended to each bundle that returns its stack tables. */
 const TABLE_FUNCTION = '__blueprintsStackTable';
 
 /**
@@ -202,12 +244,12 @@ const TABLE_FUNCTION = '__blueprintsStackTable';
  * Lambda never sees this function's source outside the bundle. Registers the bundle's table getter
  * under its file name and, once per process, sets `Error.prepareStackTrace` so that frames in a
  * registered bundle are mapped: own code to `file.ts:line:column`, vendor code to its package. Costs
- * nothing at import (the table is a string returned by a function nobody calls until the first stack
- * with a frame in this bundle). Stacks with no frame in a registered bundle go to the hook that was
+ * nothing at import (the tables are strings returned by a function nobody calls until the first stack
+ * with a frame in this bundle, and the vendor one is parsed only for a frame in vendor code). Stacks with no frame in a registered bundle go to the hook that was
  * there before, or get V8's own format. Frame text is V8's own (`CallSite#toString`: `async`, `new`,
  * `Type.method [as alias]`, `Promise.all (index n)`), with only the location replaced.
  * @param {string | undefined} file the bundle's own path (`__filename`)
- * @param {(() => string) | undefined} table returns the bundle's stack table as JSON text
+ * @param {(() => string[]) | undefined} table returns the bundle's stack tables (see {@link stackTables})
  */
 function installStackTraceHook(file, table) {
   if (typeof file !== 'string' || typeof table !== 'function') return;
@@ -217,46 +259,46 @@ function installStackTraceHook(file, table) {
     bundles = new Map();
     Object.defineProperty(globalThis, key, { value: bundles });
     const previous = Error.prepareStackTrace;
-    const decode = (bundle) => {
-      if (bundle.rows) return bundle;
-      const { s, m } = JSON.parse(bundle.table());
-      const n = m.length / 5;
-      const rows = { line: new Int32Array(n), column: new Int32Array(n), source: new Int32Array(n) };
-      rows.originalLine = new Int32Array(n);
-      rows.originalColumn = new Int32Array(n);
-      let line = -1;
-      let column = 0;
-      for (let i = 0, j = 0; i < n; i++, j += 5) {
-        column = m[j] === line ? column + m[j + 1] : m[j + 1];
-        line = m[j];
-        rows.line[i] = line;
-        rows.column[i] = column;
-        rows.source[i] = m[j + 2];
-        rows.originalLine[i] = m[j + 3];
-        rows.originalColumn[i] = m[j + 4];
+    // Field `field` of row `row` of a table string (layout: ROW_FIELDS, ROW_WIDTH, DIGIT_BASE, VENDOR_MARK).
+    const WIDTHS = [2, 4, 2, 3, 2];
+    const OFFSETS = [0, 2, 6, 8, 11];
+    const read = (rows, row, field) => {
+      let value = 0;
+      for (let at = row * 13 + OFFSETS[field], end = at + WIDTHS[field]; at < end; at++) {
+        value = value * 64 + rows.charCodeAt(at) - 35;
       }
-      bundle.sources = s;
-      bundle.rows = rows;
-      return bundle;
+      return value;
     };
-    // The original position of a generated one (1-based, as V8 reports it), or undefined.
-    const locate = (bundle, line, column) => {
-      const { rows, sources } = decode(bundle);
+    // The last row at or before a generated position (0-based), or -1.
+    const search = (rows, line, column) => {
       let low = 0;
-      let high = rows.line.length - 1;
+      let high = rows.length / 13 - 1;
       let found = -1;
       while (low <= high) {
         const mid = (low + high) >> 1;
-        if (rows.line[mid] < line - 1 || (rows.line[mid] === line - 1 && rows.column[mid] <= column - 1)) {
+        const rowLine = read(rows, mid, 0);
+        if (rowLine < line || (rowLine === line && read(rows, mid, 1) <= column)) {
           found = mid;
           low = mid + 1;
         } else high = mid - 1;
       }
-      if (found < 0) return undefined;
-      const source = sources[rows.source[found]];
-      // A trimmed vendor package keeps no positions: its frames name the package only.
-      if (/^node_modules\/(@[^/]+\/)?[^/]+$/.test(source)) return source;
-      return `${source}:${rows.originalLine[found] + 1}:${rows.originalColumn[found] + 1}`;
+      return found;
+    };
+    // The original position of a generated one (1-based, as V8 reports it), or undefined.
+    const locate = (bundle, line, column) => {
+      bundle.tables ??= bundle.table();
+      const [ownSources, own, vendorSources, vendor] = bundle.tables;
+      const i = search(own, line - 1, column - 1);
+      if (i < 0) return undefined;
+      const source = read(own, i, 2);
+      if (source !== 4095) {
+        bundle.own ??= JSON.parse(ownSources);
+        return `${bundle.own[source]}:${read(own, i, 3) + 1}:${read(own, i, 4) + 1}`;
+      }
+      // Trimmed vendor code keeps no positions: its frames name the package only.
+      const j = search(vendor, line - 1, column - 1);
+      bundle.vendor ??= JSON.parse(vendorSources);
+      return j < 0 ? undefined : bundle.vendor[read(vendor, j, 2)];
     };
     const frame = (site) => {
       const text = String(site);
@@ -330,9 +372,9 @@ function trimVendorSourceMaps({ mappedPackages = [], root = __dirname } = {}) {
             await fs.promises.writeFile(full, JSON.stringify(compacted));
             const bundle = full.slice(0, -'.map'.length);
             if (!fs.existsSync(bundle)) return;
-            const table = JSON.stringify(JSON.stringify(stackTable(compacted, path.dirname(full), root)));
+            const texts = stackTables(compacted, path.dirname(full), root).map((text) => JSON.stringify(text));
             // A function declaration is hoisted: the hook, which runs first, can already see it.
-            await fs.promises.appendFile(bundle, `\nfunction ${TABLE_FUNCTION}(){return ${table}}\n`);
+            await fs.promises.appendFile(bundle, `\nfunction ${TABLE_FUNCTION}(){return [${texts}]}\n`);
           }),
         );
       });
