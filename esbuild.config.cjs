@@ -104,36 +104,29 @@ function compactSourceMap(map, isTrimmed) {
     return `node_modules/${packageNameOf(source)}`;
   });
   const vendor = map.sources.map((source) => isTrimmed(source));
-  const abs = [0, 0, 0, 0]; // source, line, column, name: absolute values in esbuild's map
+  const lines = map.mappings.split(';').map(() => []);
   const out = [0, 0, 0]; // last emitted source, line, column
-  const lines = map.mappings.split(';').map((line) => {
-    let column = 0;
-    let outColumn = 0;
-    let previous = '';
-    const kept = [];
-    for (const segment of line.split(',')) {
-      if (segment === '') continue;
-      const f = decodeVlq(segment);
-      column += f[0];
-      if (f.length < 4) continue;
-      abs[0] += f[1];
-      abs[1] += f[2];
-      abs[2] += f[3];
-      if (f.length >= 5) abs[3] += f[4];
-      const source = indexOf(rename[abs[0]]);
-      const [origLine, origColumn] = vendor[abs[0]] ? [0, 0] : [abs[1], abs[2]];
-      const key = `${source}:${origLine}`;
-      if (key === previous) continue;
-      previous = key;
-      kept.push(encodeVlq([column - outColumn, source - out[0], origLine - out[1], origColumn - out[2]]));
-      outColumn = column;
-      out[0] = source;
-      out[1] = origLine;
-      out[2] = origColumn;
+  let previous = '';
+  let previousLine = -1;
+  let outColumn = 0;
+  for (const [generatedLine, column, original, originalLine, originalColumn] of decodeMappings(map.mappings)) {
+    if (generatedLine !== previousLine) {
+      previous = '';
+      outColumn = 0;
+      previousLine = generatedLine;
     }
-    return kept.join(',');
-  });
-  return { version: 3, file: map.file, sources, names: [], mappings: lines.join(';') };
+    const source = indexOf(rename[original]);
+    const [line, lineColumn] = vendor[original] ? [0, 0] : [originalLine, originalColumn];
+    const key = `${source}:${line}`;
+    if (key === previous) continue;
+    previous = key;
+    lines[generatedLine].push(encodeVlq([column - outColumn, source - out[0], line - out[1], lineColumn - out[2]]));
+    outColumn = column;
+    out[0] = source;
+    out[1] = line;
+    out[2] = lineColumn;
+  }
+  return { version: 3, file: map.file, sources, names: [], mappings: lines.map((l) => l.join(',')).join(';') };
 }
 
 /** Decodes a `mappings` string into [generatedLine, generatedColumn, source, line, column] rows. */
