@@ -10,8 +10,8 @@
 // Output: CommonJS `.cjs`, chosen by measurement on Node 22 (bench/README.md, "ESM or CommonJS"): an ESM
 // bundle turns every `import` of a Node built-in into a static import that Node loads before the first
 // line runs (73 built-ins for an SDK function, `child_process` and `dgram` among them), while CommonJS
-// output only requires a built-in when the module that needs it is evaluated. Lambda loads `.cjs`
-// handlers as CommonJS whatever the package.json says.
+// output requires a built-in where the code runs; on top of that, heavy built-ins are required only on
+// first use (lazyBuiltins). Lambda loads `.cjs` handlers as CommonJS whatever the package.json says.
 //
 // Stack traces without --enable-source-maps: that flag makes Node read the map and walk the whole
 // bundle at module load, on every cold start, whether or not anything throws. Instead, each bundle
@@ -417,6 +417,77 @@ function credentialsFromEnvironment() {
 }
 
 /**
+ * Node built-ins that are not loaded when Node starts, and cost a cold start something to load
+ * (compiling their internal modules): a bundle requires them only when its code first uses them.
+ */
+const LAZY_BUILTINS = [
+  'assert',
+  'async_hooks',
+  'child_process',
+  'console',
+  'crypto',
+  'dgram',
+  'dns',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'perf_hooks',
+  'readline',
+  'stream',
+  'stream/promises',
+  'stream/web',
+  'tls',
+  'tty',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
+
+/**
+ * esbuild plugin: every import of a built-in in {@link LAZY_BUILTINS} becomes a stand-in that
+ * requires the real module on first use (a property read, a call, `in`). esbuild compiles a named
+ * import (`import { request } from 'https'`) to a property read at the point of use, so a module that
+ * imports `https` but sends nothing at load time no longer loads https, tls and net at cold start.
+ * Code that uses a built-in at load (a class extending `stream.Readable`) still loads it then. The
+ * stand-in lists the module's export names as the Node running the build has them, so `import * as`
+ * and default imports (esbuild's `__toESM` copies the names) work too; a name only a later Node has is
+ * still reached through a named import or `.default`.
+ */
+function lazyBuiltins() {
+  const lazy = new Set(LAZY_BUILTINS);
+  return {
+    name: 'lazy-builtins',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
+        const name = args.path.replace(/^node:/, '');
+        if (args.namespace === 'lazy-builtin' || !lazy.has(name)) return undefined;
+        return { path: name, namespace: 'lazy-builtin' };
+      });
+      build.onResolve({ filter: /^node:/, namespace: 'lazy-builtin' }, (args) => ({ path: args.path, external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        loader: 'js',
+        contents: [
+          'let loaded;',
+          `const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));`,
+          `const names = ${JSON.stringify(Object.getOwnPropertyNames(require(`node:${args.path}`)))};`,
+          'module.exports = new Proxy({}, {',
+          "  get: (_, name) => (name === '__esModule' ? undefined : load()[name]),",
+          '  has: (_, name) => name in load(),',
+          '  ownKeys: () => names,',
+          '  getOwnPropertyDescriptor: (_, name) =>',
+          '    names.includes(name) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined,',
+          '});',
+        ].join('\n'),
+      }));
+    },
+  };
+}
+
+/**
  * `local` for `osls invoke local` (the SDK's full default credential chain), `deploy` for everything
  * else (`osls package`/`deploy`, whose bundles `pnpm dev` also runs with credentials in its environment).
  * @param {any} serverless
@@ -456,6 +527,7 @@ function esbuildConfig(serverless) {
     skipRebuild: true,
     plugins: [
       trimVendorSourceMaps({ mappedPackages: bundle.mappedPackages || [] }),
+      lazyBuiltins(),
       ...(kind === 'deploy' ? [credentialsFromEnvironment()] : []),
     ],
     ...(bundle.loader ? { loader: bundle.loader } : {}),
@@ -465,6 +537,7 @@ function esbuildConfig(serverless) {
 module.exports = esbuildConfig;
 module.exports.trimVendorSourceMaps = trimVendorSourceMaps;
 module.exports.credentialsFromEnvironment = credentialsFromEnvironment;
+module.exports.lazyBuiltins = lazyBuiltins;
 module.exports.installStackTraceHook = installStackTraceHook;
 module.exports.buildKind = buildKind;
 module.exports.packageNameOf = packageNameOf;

@@ -54,6 +54,7 @@ type SharedConfig = {
   (serverless: unknown): Record<string, unknown>;
   toEsbuildOptions(config: Record<string, unknown>): BuildOptions;
   credentialsFromEnvironment(): NonNullable<BuildOptions['plugins']>[number];
+  lazyBuiltins(): NonNullable<BuildOptions['plugins']>[number];
 };
 
 const ESM_BANNER = [
@@ -99,7 +100,10 @@ export class BundleStore {
       service: { custom: { bundle: fn.bundleSettings } },
     });
     const ours = this.sharedConfig.toEsbuildOptions(this.sharedConfig(serverless(['package'])));
-    const withoutHook = { ...ours, plugins: [this.sharedConfig.credentialsFromEnvironment()] };
+    const withoutHook = {
+      ...ours,
+      plugins: [this.sharedConfig.lazyBuiltins(), this.sharedConfig.credentialsFromEnvironment()],
+    };
     switch (variant) {
       case 'ours-nohook':
         return { ...withoutHook, sourcemap: false };

@@ -179,6 +179,26 @@ describe('Config: esbuild.config.cjs', () => {
     });
   });
 
+  it('loads heavy Node built-ins only when the code first uses them', async () => {
+    // Prepare: the invoke local build bundles the full credential chain, whose process provider imports child_process
+    const script = `const before = new Set(process.moduleLoadList);
+      require(${JSON.stringify(local.bundle)});
+      console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m))));`;
+    expect(readFileSync(local.bundle, 'utf8')).toContain('node:child_process');
+
+    // Act
+    const { stdout } = await run(process.execPath, ['-e', script], {
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+
+    // Assess: what module code uses at load (stream) loads; what only a provider or a request would use does not
+    const loaded = JSON.parse(stdout) as string[];
+    expect(loaded).toContain('NativeModule stream');
+    for (const unused of ['child_process', 'http2', 'readline', 'https']) {
+      expect(loaded).not.toContain(`NativeModule ${unused}`);
+    }
+  });
+
   describe('Credentials: deploy builds read the environment only, invoke local builds the full chain', () => {
     let profileFiles: NodeJS.ProcessEnv;
 
