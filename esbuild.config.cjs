@@ -293,30 +293,39 @@ function installStackTraceHook(file, table) {
       bundle.vendor ??= JSON.parse(vendorSources);
       return j < 0 ? undefined : bundle.vendor[read(vendor, j, 2)];
     };
-    const frame = (site) => {
+    // A frame in a bundle, with its location replaced by the original one.
+    const frame = (bundle, site, file) => {
       const text = String(site);
-      const bundle = bundles.get(site.getFileName());
-      if (!bundle) return text;
-      const generated = `${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+      const line = site.getLineNumber();
+      const column = site.getColumnNumber();
+      const generated = `${file}:${line}:${column}`;
       const at = text.lastIndexOf(generated);
-      const original = at >= 0 ? locate(bundle, site.getLineNumber(), site.getColumnNumber()) : undefined;
+      const original = at >= 0 ? locate(bundle, line, column) : undefined;
       return original ? text.slice(0, at) + original + text.slice(at + generated.length) : text;
     };
+    // One pass, and work only for frames in a bundle: the others stay CallSites, which the final
+    // join turns into text natively, as Node's own formatting does.
     Error.prepareStackTrace = function prepareStackTrace(error, sites) {
-      if (previous && !sites.some((site) => bundles.has(site.getFileName()))) return previous(error, sites);
+      let frames;
+      for (let i = 0; i < sites.length; i++) {
+        const file = sites[i].getFileName();
+        const bundle = file === undefined ? undefined : bundles.get(file);
+        if (bundle === undefined) continue;
+        frames ??= sites.slice();
+        try {
+          frames[i] = frame(bundle, sites[i], file);
+        } catch {
+          // An unreadable table leaves the frame as V8 wrote it.
+        }
+      }
+      if (frames === undefined && previous) return previous(error, sites);
       let header;
       try {
         header = Error.prototype.toString.call(error);
       } catch {
         header = '<error>';
       }
-      let frames;
-      try {
-        frames = sites.map(frame);
-      } catch {
-        frames = sites.map(String);
-      }
-      return frames.length ? `${header}\n    at ${frames.join('\n    at ')}` : header;
+      return sites.length ? `${header}\n    at ${(frames ?? sites).join('\n    at ')}` : header;
     };
   }
   bundles.set(file, { table });
