@@ -87,7 +87,7 @@ export const buildTime: Benchmark = {
     }
     const services = packagedServices(copies.after);
     if (services.length === 0) return notAvailable('no service has a serverless.yml yet');
-    const runs = context.quick ? 1 : 2;
+    const runs = 1;
     const notes: string[] = [];
     const pending = readdirSync(join(copies.after, 'services')).filter((s) => !services.includes(s));
     if (pending.length > 0) notes.push(`not packaged (no serverless.yml yet): ${pending.join(', ')}`);

@@ -151,7 +151,7 @@ export const coldInit: Benchmark = {
     if (inventory.functions.length === 0) return notAvailable('no function could be read');
     const { runtimes, unavailable } = nodeRuntimes(context.log);
     if (runtimes.length === 0) return notAvailable('no Node.js runtime', unavailable);
-    const samples = context.quick ? 3 : 9;
+    const samples = context.quick ? 3 : 5;
     const script = join(context.repoRoot, 'bench', 'children', 'importBundle.mjs');
     const rows: ColdInitRow[] = [];
     const notes: string[] = [

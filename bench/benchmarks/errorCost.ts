@@ -29,7 +29,7 @@ export const errorCost: Benchmark = {
     if (inventory.functions.length === 0) return notAvailable('no function could be read');
     const { runtimes, unavailable } = nodeRuntimes(context.log);
     if (runtimes.length === 0) return notAvailable('no Node.js runtime', unavailable);
-    const samples = context.quick ? 3 : 11;
+    const samples = context.quick ? 3 : 7;
     const script = join(context.repoRoot, 'bench', 'children', 'firstStack.mjs');
     const rows: ErrorCostRow[] = [];
     const notes: string[] = [

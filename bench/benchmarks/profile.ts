@@ -55,7 +55,7 @@ export const profile: Benchmark = {
     const { runtimes, unavailable } = nodeRuntimes(context.log);
     const node = runtimes.find((r) => r.major === 22) ?? runtimes[0];
     if (!node) return notAvailable('no Node.js runtime', unavailable);
-    const profiles = context.quick ? 2 : 5;
+    const profiles = context.quick ? 2 : 3;
     const script = join(context.repoRoot, 'bench', 'children', 'importBundle.mjs');
     const rows: string[][] = [];
     const all = new Map<string, number>();
