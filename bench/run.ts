@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--only name[,name]] [--keep]`: runs the benchmarks of issue 8 on this
+// `pnpm bench [--quick] [--only name[,name]] [--keep]`: runs the benchmarks of issues 8 and 14 on this
 // machine, prints a table per benchmark and writes bench/results.json and bench/results.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,13 +13,23 @@ import { errorCost } from './benchmarks/errorCost.js';
 import { eventPublishing } from './benchmarks/eventPublishing.js';
 import { iot } from './benchmarks/iot.js';
 import { packageSize } from './benchmarks/packageSize.js';
+import { profile } from './benchmarks/profile.js';
 import { BundleStore } from './harness/bundles.js';
 import { readInventory, type ServiceInventory } from './harness/functions.js';
 import { describeMachine } from './harness/machine.js';
 import { printResult, writeReports } from './harness/report.js';
 import type { BenchContext, Benchmark, BenchmarkResult } from './harness/types.js';
 
-const BENCHMARKS: Benchmark[] = [packageSize, errorCost, coldInit, enrichment, iot, eventPublishing, buildTime];
+const BENCHMARKS: Benchmark[] = [
+  packageSize,
+  errorCost,
+  coldInit,
+  enrichment,
+  iot,
+  eventPublishing,
+  buildTime,
+  profile,
+];
 
 function parseArguments(argv: string[]): { quick: boolean; only: string[]; keep: boolean } {
   const options = { quick: false, only: [] as string[], keep: false };
@@ -58,6 +68,11 @@ async function main(): Promise<void> {
   console.log(
     `blueprints bench${options.quick ? ' --quick' : ''}: ${machine.cpuModel} ×${machine.cores}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadAverageAtStart}`,
   );
+  if (machine.loadAverageAtStart > machine.cores) {
+    console.log(
+      `warning: load ${machine.loadAverageAtStart} on ${machine.cores} cores: absolute times will be inflated; ratios of interleaved runs are less affected`,
+    );
+  }
   let inventory: Promise<ServiceInventory> | undefined;
   const log = (message: string) => console.log(message);
   const context: BenchContext = {

@@ -74,7 +74,7 @@ for (const { name, code, output, seconds } of results.sort((a, b) => a.name.loca
   const dir = join(root, 'services', name, '.serverless');
   for (const zip of readdirSync(dir).filter((f) => f.endsWith('.zip'))) {
     const entries = zipEntries(join(dir, zip));
-    const bundle = entries.filter((e) => e.path.endsWith('.mjs')).reduce((s, e) => s + e.size, 0);
+    const bundle = entries.filter((e) => /\.[cm]js$/.test(e.path)).reduce((s, e) => s + e.size, 0);
     const map = entries.filter((e) => e.path.endsWith('.map')).reduce((s, e) => s + e.size, 0);
     rows.push([
       name,
@@ -87,7 +87,7 @@ for (const { name, code, output, seconds } of results.sort((a, b) => a.name.loca
   }
 }
 
-const header = ['service', 'function', 'zip', 'bundle (.mjs)', 'source map', 'package time'];
+const header = ['service', 'function', 'zip', 'bundle', 'source map', 'package time'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(line(header));

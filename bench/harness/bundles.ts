@@ -6,17 +6,31 @@ import type { BenchFunction } from './functions.js';
 import { zipArchive } from './zipArchive.js';
 
 /**
- * - `ours`: esbuild.config.cjs exactly as serverless-esbuild gets it (ESM .mjs, minified, linked map
- *   without sourcesContent, vendor code trimmed out of the map).
- * - `ours-untrimmed`: the same with the vendor-trimming plugin removed.
- * - `ours-nomap`: the same with `sourcemap: false`.
+ * - `ours`: esbuild.config.cjs exactly as serverless-esbuild gets it for `osls package` (a deploy
+ *   build: CommonJS .cjs, minified, keepNames, stack-trace hook + table, credentials from the
+ *   environment only, external compacted map).
+ * - `ours-nohook`: the same code without the stack-trace hook and table and without a map: the true
+ *   no-map baseline for error cost, and what the mapping mechanism costs at import.
+ * - `ours-untrimmed`: `ours-nohook` with esbuild's full source map (vendor code mapped token by token).
+ * - `ours-esm`: `ours` as ESM .mjs (with the createRequire banner CommonJS dependencies need): the
+ *   ESM/CommonJS decision.
+ * - `ours-nonames`: `ours` without keepNames: what readable names cost.
+ * - `ours-local`: the `osls invoke local` build (the SDK's full default credential chain).
  * - `default`: what serverless-esbuild does with no `custom.esbuild` block for runtime nodejs22.x
  *   (its DEFAULT_BUILD_OPTIONS: bundle, platform node, target node22, external aws-sdk; esbuild's own
  *   defaults for the rest: CommonJS, `.js`, not minified, no source map).
  * - `default-sourcemap`: `default` plus `sourcemap: true` (a linked map with sourcesContent), the one
  *   line people add for readable stack traces: the fair comparison for map sizes.
  */
-export type BundleVariant = 'ours' | 'ours-untrimmed' | 'ours-nomap' | 'default' | 'default-sourcemap';
+export type BundleVariant =
+  | 'ours'
+  | 'ours-nohook'
+  | 'ours-untrimmed'
+  | 'ours-esm'
+  | 'ours-nonames'
+  | 'ours-local'
+  | 'default'
+  | 'default-sourcemap';
 
 export interface BuiltBundle {
   variant: BundleVariant;
@@ -28,16 +42,32 @@ export interface BuiltBundle {
   /** Size of a deterministic zip of the bundle and its map, as serverless-esbuild packages them. */
   zipBytes: number;
   buildMs: number;
+  /** Whether an AWS SDK client is bundled (error-cost targets differ for those functions). */
+  hasSdkClient: boolean;
 }
 
-/** Defines `__benchThrow()` in the bundle's own code (used by the error-cost benchmark). */
+/** Defines `__benchThrow()` in the bundle's own code (used by the error-cost benchmark), for CommonJS output. */
 export const THROW_FOOTER =
-  'export function __benchThrow() { throw new Error("thrown from bundle code by the error-cost benchmark"); }';
+  'module.exports.__benchThrow = function __benchThrow() { throw new Error("thrown from bundle code by the error-cost benchmark"); };';
 
 type SharedConfig = {
   (serverless: unknown): Record<string, unknown>;
   toEsbuildOptions(config: Record<string, unknown>): BuildOptions;
+  credentialsFromEnvironment(): NonNullable<BuildOptions['plugins']>[number];
+  lazyBuiltins(): NonNullable<BuildOptions['plugins']>[number];
 };
+
+const ESM_BANNER = [
+  // ESM output: CommonJS dependencies bundled in still call require() for Node built-ins.
+  "import { createRequire as __bpCreateRequire } from 'node:module';",
+  'const require = __bpCreateRequire(import.meta.url);',
+].join('\n');
+
+/** The file extension a variant's bundle gets. */
+export function extensionOf(variant: BundleVariant): string {
+  if (variant === 'ours-esm') return '.mjs';
+  return variant.startsWith('ours') ? '.cjs' : '.js';
+}
 
 /** Builds each function once per variant per run, in the run's temporary folder. */
 export class BundleStore {
@@ -65,12 +95,29 @@ export class BundleStore {
         ...(variant === 'default-sourcemap' ? { sourcemap: true } : {}),
       };
     }
-    const ours = this.sharedConfig.toEsbuildOptions(
-      this.sharedConfig({ service: { custom: { bundle: fn.bundleSettings } } }),
-    );
-    if (variant === 'ours-untrimmed') return { ...ours, plugins: [] };
-    if (variant === 'ours-nomap') return { ...ours, sourcemap: false, plugins: [] };
-    return ours;
+    const serverless = (commands: string[]) => ({
+      processedInput: { commands },
+      service: { custom: { bundle: fn.bundleSettings } },
+    });
+    const ours = this.sharedConfig.toEsbuildOptions(this.sharedConfig(serverless(['package'])));
+    const withoutHook = {
+      ...ours,
+      plugins: [this.sharedConfig.lazyBuiltins(), this.sharedConfig.credentialsFromEnvironment()],
+    };
+    switch (variant) {
+      case 'ours-nohook':
+        return { ...withoutHook, sourcemap: false };
+      case 'ours-untrimmed':
+        return withoutHook;
+      case 'ours-esm':
+        return { ...ours, format: 'esm', outExtension: { '.js': '.mjs' }, banner: { js: ESM_BANNER } };
+      case 'ours-nonames':
+        return { ...ours, keepNames: false };
+      case 'ours-local':
+        return this.sharedConfig.toEsbuildOptions(this.sharedConfig(serverless(['invoke', 'local'])));
+      default:
+        return ours;
+    }
   }
 
   get(fn: BenchFunction, variant: BundleVariant, { throwFooter = false } = {}): Promise<BuiltBundle> {
@@ -92,8 +139,9 @@ export class BundleStore {
     const options = this.options(fn, variant);
     const outdir = join(root, dirname(fn.entry));
     const started = performance.now();
-    await build({
+    const result = await build({
       ...options,
+      metafile: true,
       ...(throwFooter ? { footer: { js: THROW_FOOTER } } : {}),
       entryPoints: [join(fn.serviceDir, fn.entry)],
       outdir,
@@ -101,8 +149,7 @@ export class BundleStore {
       logLevel: 'silent',
     });
     const buildMs = performance.now() - started;
-    const extension = variant.startsWith('ours') ? '.mjs' : '.js';
-    const fileName = basename(fn.entry, extname(fn.entry)) + extension;
+    const fileName = basename(fn.entry, extname(fn.entry)) + extensionOf(variant);
     const file = join(outdir, fileName);
     const mapFile = existsSync(`${file}.map`) ? `${file}.map` : undefined;
     const zipName = join(dirname(fn.entry), fileName).split('\\').join('/');
@@ -116,6 +163,7 @@ export class BundleStore {
       mapBytes: mapFile ? statSync(mapFile).size : 0,
       zipBytes: zipArchive(entries).length,
       buildMs,
+      hasSdkClient: Object.keys(result.metafile?.inputs ?? {}).some((input) => input.includes('@aws-sdk/client-')),
     };
   }
 }

@@ -30,6 +30,20 @@ function markdownTable(table: ResultTable): string {
   ].join('\n');
 }
 
+/**
+ * A warning when the machine was busy (1-minute load above its core count at start or end): other
+ * processes then compete for the CPU, absolute times inflate and even interleaved ratios get noisier.
+ */
+function loadWarning(report: RunReport): string[] {
+  const { cores, loadAverageAtStart } = report.machine;
+  const worst = Math.max(loadAverageAtStart, report.loadAverageAtEnd);
+  if (worst <= cores) return [];
+  return [
+    `> **Warning: the machine was busy** (load average ${loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end, on ${cores} cores): absolute times are inflated and not to be trusted; the ratios compare interleaved runs, which a busy machine affects less, but they are noisier too.`,
+    '',
+  ];
+}
+
 const mark = (met: boolean | null) => (met === null ? '?' : met ? 'met' : 'NOT met');
 
 /** The console summary of one benchmark. */
@@ -67,6 +81,7 @@ export function writeReports(report: RunReport, jsonFile: string, markdownFile: 
     `| load average (1 min) | ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end |`,
     `| run time | ${report.seconds.toFixed(0)} s |`,
     '',
+    ...loadWarning(report),
     'Times are medians of repeated runs, with the spread in parentheses: p10–p90 for 10 or more runs, min–max below that. Every ratio compares figures taken in the same run, interleaved where possible; absolute times depend on this machine and its load.',
     '',
   ];

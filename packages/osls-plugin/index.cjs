@@ -1,15 +1,19 @@
 'use strict';
 
-// osls plugin: makes `osls invoke local` work offline, fast, for ESM (.mjs) bundles.
+// osls plugin: makes `osls invoke local` work offline, fast, for the CommonJS (.cjs) bundles.
 //
 // - No credential hang: the default AWS credential chain probes the EC2 instance metadata
 //   endpoint when nothing else is configured, which blocks for a long time off EC2. IMDS probing is
 //   disabled for the local invocation unless AWS_EC2_METADATA_DISABLED is set explicitly. When no
 //   credentials are found, placeholder keys are set so SDK calls aimed at local stand-ins
 //   (AWS_ENDPOINT_URL_<SERVICE>) work and calls to real AWS fail fast with an auth error.
-// - ESM bundles: osls `require()`s the handler path without an extension, which cannot find
-//   `handler.mjs`; the handler is pointed at the `.mjs` file (Node ≥20.19 loads ESM via require).
-// - Source maps: enabled in-process, so stack traces name the `.ts` file and line.
+// - `.cjs` bundles: osls `require()`s the handler path without an extension, which only tries `.js`;
+//   the handler is pointed at the `.cjs` file esbuild.config.cjs writes.
+// - Stack traces: every bundle maps its own frames to the `.ts` file, line and function name (its
+//   stack-trace hook, see esbuild.config.cjs), so Node's source-map support stays off: with it on,
+//   Node would also read each bundle's map at load for nothing.
+// - Credentials: `invoke local` builds keep the SDK's full default chain (profiles, SSO), unlike
+//   deploy builds, which read the environment only (esbuild.config.cjs decides by the command).
 // - Environment values only CloudFormation can compute (Fn::GetAtt, Fn::Sub, ...) are taken from
 //   the shell environment or from `custom.local.environment` in serverless.yml, instead of failing
 //   with "Unsupported environment variable format".
@@ -33,7 +37,7 @@ class BlueprintsLocalInvoke {
         if (commands.join(' ') === 'invoke local') this.prepareEnvironment();
       },
       'after:invoke:local:loadEnvVars': () => this.ensureCredentials(),
-      'before:invoke:local:invoke': () => this.pointAtEsmBundle(),
+      'before:invoke:local:invoke': () => this.pointAtBundle(),
       'after:invoke:local:invoke': () => this.exitWhenDone(),
     };
   }
@@ -80,13 +84,12 @@ class BlueprintsLocalInvoke {
     setTimeout(() => process.exit(process.exitCode || 0), 1000).unref();
   }
 
-  pointAtEsmBundle() {
+  pointAtBundle() {
     const fn = this.options.functionObj;
-    if (fn && typeof fn.handler === 'string' && !/\.mjs\.[^.]+$/.test(fn.handler)) {
+    if (fn && typeof fn.handler === 'string' && !/\.cjs\.[^.]+$/.test(fn.handler)) {
       const i = fn.handler.lastIndexOf('.');
-      fn.handler = `${fn.handler.slice(0, i)}.mjs${fn.handler.slice(i)}`;
+      fn.handler = `${fn.handler.slice(0, i)}.cjs${fn.handler.slice(i)}`;
     }
-    process.setSourceMapsEnabled(true);
   }
 }
 

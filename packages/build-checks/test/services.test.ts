@@ -31,7 +31,7 @@ describe.each(services)('Service: %s', (name) => {
     expect({ service: name, violations }).toEqual({ service: name, violations: [] });
   });
 
-  it('packages every function as an ESM bundle whose map trims vendor code', () => {
+  it('packages every function as a CommonJS bundle whose map trims vendor code', () => {
     // Prepare
     const template = JSON.parse(readFileSync(join(packaged, 'cloudformation-template-update-stack.json'), 'utf8'));
     const functions = Object.values(
@@ -44,7 +44,7 @@ describe.each(services)('Service: %s', (name) => {
     // Act / Assess
     expect(zips.length).toBeGreaterThanOrEqual(functions.length);
     for (const handler of functions) {
-      const bundle = `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`;
+      const bundle = `${handler.slice(0, handler.lastIndexOf('.'))}.cjs`;
       const zip = zips
         .map((z) => join(packaged, z))
         .find((z) => execFileSync('unzip', ['-l', z], { encoding: 'utf8' }).includes(bundle));

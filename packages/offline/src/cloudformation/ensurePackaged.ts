@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
@@ -24,8 +25,17 @@ const SKIP = new Set([
   '.local',
   'README.md',
 ]);
+/** Files outside the service that shape its package (paths relative to the project root). */
+const SHARED_INPUTS = [
+  'esbuild.config.cjs',
+  'serverless.shared.yml',
+  'pnpm-lock.yaml',
+  'packages/common/src',
+  'packages/osls-plugin',
+];
+/** The file, inside a package folder, holding the hash of the inputs of the last successful `osls package`. */
+const INPUTS_HASH_FILE = 'blueprints-inputs.sha256';
 
-/** Newest modification time of the files that shape a service's package. */
 /**
  * The osls command line a service uses, wherever it is installed (monorepo root or forked project).
  *
@@ -36,29 +46,28 @@ export function oslsBin(serviceDir: string): string {
   return join(projectRoot(resolve(serviceDir)), OSLS_BIN);
 }
 
-function newestInput(serviceDir: string, root: string): number {
-  let newest = 0;
+/**
+ * A hash of the content (and relative path) of every file that shapes a service's package: its own
+ * files and the shared ones. Content, not modification times: a checkout, a copy or a `touch` that
+ * leaves every byte the same does not repackage, and an edit always does, whatever the clocks say.
+ */
+function inputsHash(serviceDir: string, root: string): string {
+  const hash = createHash('sha256');
   const visit = (path: string): void => {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (!stat) return;
     if (stat.isDirectory()) {
       // `.serverless-<stage>` folders are outputs too (`ensurePackaged(dir, { stage })`).
-      for (const name of readdirSync(path))
+      for (const name of readdirSync(path).sort())
         if (!SKIP.has(name) && !name.startsWith('.serverless')) visit(join(path, name));
-    } else newest = Math.max(newest, stat.mtimeMs);
+      return;
+    }
+    hash.update(`${relative(root, path)}\0${stat.size}\0`);
+    hash.update(readFileSync(path));
   };
   visit(serviceDir);
-  if (root !== serviceDir) {
-    for (const shared of [
-      'esbuild.config.cjs',
-      'serverless.shared.yml',
-      'packages/common/src',
-      'packages/osls-plugin',
-    ]) {
-      visit(join(root, shared));
-    }
-  }
-  return newest;
+  if (root !== serviceDir) for (const shared of SHARED_INPUTS) visit(join(root, shared));
+  return hash.digest('hex');
 }
 
 /** Where `osls package` writes: `.serverless` for the default stage, `.serverless-<stage>` for another one. */
@@ -68,12 +77,12 @@ export function packageFolder(stage?: string): string {
   return `.serverless-${stage}`;
 }
 
-function templateTime(serviceDir: string, stage?: string): number {
-  return (
-    statSync(join(serviceDir, packageFolder(stage), 'cloudformation-template-update-stack.json'), {
-      throwIfNoEntry: false,
-    })?.mtimeMs ?? 0
-  );
+/** Whether the stage's packaged output exists and was made from exactly these inputs. */
+function isPackagedFrom(serviceDir: string, hash: string, stage?: string): boolean {
+  const folder = join(serviceDir, packageFolder(stage));
+  if (!existsSync(join(folder, 'cloudformation-template-update-stack.json'))) return false;
+  const file = join(folder, INPUTS_HASH_FILE);
+  return existsSync(file) && readFileSync(file, 'utf8').trim() === hash;
 }
 
 async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
@@ -97,10 +106,11 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
 }
 
 /**
- * Runs `osls package` for a service unless its packaged template is newer than every input
- * (service files, the shared esbuild config and serverless fragment, @blueprints/common). Safe to
- * call from parallel test workers: packaging one service is serialised by a lock folder. With
- * `stage`, packages that stage into `.serverless-<stage>` (a second deployment next to the default one).
+ * Runs `osls package` for a service unless its last package was made from the same inputs, by
+ * content (service files, the shared esbuild config, serverless fragment and lockfile,
+ * @blueprints/common, the osls plugin). Safe to call from parallel test workers: packaging one
+ * service is serialised by a lock folder. With `stage`, packages that stage into `.serverless-<stage>`
+ * (a second deployment next to the default one).
  *
  * @example
  * await ensurePackaged('services/event-logger');
@@ -110,9 +120,10 @@ export async function ensurePackaged(serviceDir: string, options: { stage?: stri
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
   const { stage } = options;
-  if (templateTime(dir, stage) > newestInput(dir, root)) return;
+  if (isPackagedFrom(dir, inputsHash(dir, root), stage)) return;
   await withLock(join(dir, '.serverless.lock'), async () => {
-    if (templateTime(dir, stage) > newestInput(dir, root)) return;
+    const hash = inputsHash(dir, root);
+    if (isPackagedFrom(dir, hash, stage)) return;
     const osls = join(root, OSLS_BIN);
     const args = stage === undefined ? [] : ['--stage', stage, '--package', packageFolder(stage)];
     // Packaging another stage wipes `.serverless` (serverless-esbuild's work folder): keep the default package aside.
@@ -134,6 +145,8 @@ export async function ensurePackaged(serviceDir: string, options: { stage?: stri
         renameSync(kept, join(dir, '.serverless'));
       }
     }
+    // osls recreates its package folder on every package, so the hash is written after it.
+    writeFileSync(join(dir, packageFolder(stage), INPUTS_HASH_FILE), `${hash}\n`);
   });
 }
 

@@ -32,7 +32,7 @@ function zipOf(serviceDir: string, fn: LocalFunction): string {
 function anchorSourceMap(mapFile: string, serviceDir: string, handlerFile: string): void {
   if (!existsSync(mapFile)) return;
   const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string };
-  const own = handlerFile.replace(/\.mjs$/, '.ts');
+  const own = handlerFile.replace(/\.cjs$/, '.ts');
   const entry = map.sources.find((s) => s.endsWith(own));
   if (!entry) return;
   // `entry` is `../../…/src/handlers/x.ts`: the bundle sat as many folders below the service as it climbs.
@@ -47,21 +47,20 @@ function anchorSourceMap(mapFile: string, serviceDir: string, handlerFile: strin
 /**
  * Loads handlers from the BUILT bundles `osls package` wrote (`.serverless/<function>.zip`): each
  * zip is unpacked with the `unzip` CLI into `<workDir>/<function>/` (again whenever the zip is newer)
- * and its `<handler>.mjs` imported, as Lambda would. Source maps are switched on first, so a handler's
- * stack trace names its `.ts` files and lines.
+ * and its `<handler>.cjs` loaded, as Lambda would. Each bundle maps its own stack traces to the `.ts`
+ * files, lines and function names (its stack-trace hook, see esbuild.config.cjs).
  *
  * @example
  * const lambda = new LocalLambda(functions, bundleHandlerLoader('services/event-logger', '.local/bundles/event-logger'));
  */
 export function bundleHandlerLoader(serviceDir: string, workDir: string): HandlerLoader {
-  process.setSourceMapsEnabled(true);
   return async (fn): Promise<Handler> => {
     const zip = zipOf(serviceDir, fn);
     const zipStat = statSync(zip, { throwIfNoEntry: false });
     if (!zipStat) throw new BundleNotFoundError(zip);
     const dot = fn.handler.lastIndexOf('.');
-    const handlerFile = `${fn.handler.slice(0, dot)}.mjs`;
-    // A folder per zip version: an ESM module cannot be re-imported from the same URL.
+    const handlerFile = `${fn.handler.slice(0, dot)}.cjs`;
+    // A folder per zip version: a module cannot be re-imported from the same URL.
     const target = join(workDir, fn.name, String(Math.trunc(zipStat.mtimeMs)));
     const file = join(target, handlerFile);
     if (!existsSync(file)) {
@@ -91,13 +90,13 @@ function sourceMapOf(file: string): SourceMap | null {
 }
 
 /**
- * Rewrites the frames of a stack trace that point into unpacked bundles (`….mjs:line:col`) to the
+ * Rewrites the frames of a stack trace that point into unpacked bundles (`….cjs:line:col`) to the
  * `.ts` files and lines their source maps name. Node does this itself with source maps enabled,
  * but not under a loader that installs its own stack-trace hook (tsx, which runs `pnpm dev`).
  */
 export function mapBundleStackTrace(stack: string): string {
   return stack.replace(
-    /(\(?)((?:file:\/\/)?[^\s()]+\.mjs):(\d+):(\d+)(\)?)/g,
+    /(\(?)((?:file:\/\/)?[^\s()]+\.[cm]js):(\d+):(\d+)(\)?)/g,
     (frame, open, path, line, column, close) => {
       const file = path.startsWith('file://') ? fileURLToPath(path) : path;
       const map = sourceMapOf(file);

@@ -146,7 +146,7 @@ describe('pnpm dev: the dashboard in a browser', () => {
     const text = String(await stack.textContent());
     expect(text).toContain('InvalidBroadcastError: topic must be one of news');
     expect(text).toContain(join('services', 'iot-realtime', 'src', 'broadcast', 'broadcastRequest.ts'));
-    expect(text).not.toMatch(/broadcast\.mjs:\d+/);
+    expect(text).not.toMatch(/broadcast\.[cm]js:\d+/);
     await screenshot('3-all-flows');
     expect(pageErrors).toEqual([]);
   });
