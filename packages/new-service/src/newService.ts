@@ -267,8 +267,14 @@ function makeStandalone(options: NewServiceOptions, stage: string): void {
 
   const dependencies = { ...vendorDeps, ...link(manifest.dependencies, './vendor/') };
   for (const name of Object.keys(vendorDeps)) delete vendorDevDeps[name];
+  // The root's tools, without its workspace packages (`pnpm dev`'s @blueprints/dev): a fork has no `pnpm dev`.
+  const rootTools = Object.fromEntries(
+    Object.entries((rootManifest.devDependencies ?? {}) as Record<string, string>).filter(
+      ([, range]) => !range.startsWith('workspace:'),
+    ),
+  );
   const devDependencies = {
-    ...(rootManifest.devDependencies ?? {}),
+    ...rootTools,
     ...vendorDevDeps,
     ...link(manifest.devDependencies, './vendor/'),
   };
