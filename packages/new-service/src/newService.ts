@@ -257,7 +257,9 @@ function makeStandalone(options: NewServiceOptions, stage: string): void {
     cpSync(from, to, { recursive: true, filter: (s) => !LEFT_OUT.has(basename(s)) && !skip.has(s) });
     const m = readJson(join(to, 'package.json'));
     for (const [name, range] of Object.entries(m.dependencies ?? {})) {
-      if (!vendored.has(name)) (runtime ? vendorDeps : vendorDevDeps)[name] = range;
+      // A vendored package's own @blueprints/* dependencies resolve from the project root too.
+      const vendor = vendored.get(name);
+      (runtime ? vendorDeps : vendorDevDeps)[name] = vendor ? `link:./vendor/${vendor.folder}` : range;
     }
     m.dependencies = link(m.dependencies, '../');
     delete m.devDependencies;
