@@ -1,14 +1,45 @@
-// Every workspace package and service with its own jest.config.mjs is one jest project.
+// Every workspace package and service with its own jest.config.mjs is one jest project per test layer:
+// - unit: no server, no child process (`pnpm test:unit`, the fast layer);
+// - integration: against the local stand-ins (every file a package lists in no other layer);
+// - e2e: a browser, `pnpm dev`, forks, `osls package`.
+// A package's jest.config.mjs lists its unit and e2e files in `export const layers`. The layers' projects
+// keep the package's name, so `--selectProjects <name>` still selects all of a package's tests.
+// `TEST_LAYER=unit,integration` (set by `scripts/test.mjs --layer`) keeps only those layers.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const projects = ['packages', 'services'].flatMap((group) =>
-  readdirSync(join(root, group))
-    .map((name) => join(root, group, name, 'jest.config.mjs'))
-    .filter((file) => existsSync(file)),
-);
+const LAYERS = ['unit', 'integration', 'e2e'];
+const selected = (process.env.TEST_LAYER ?? LAYERS.join(',')).split(',').filter(Boolean);
+const unknown = selected.filter((layer) => !LAYERS.includes(layer));
+if (unknown.length > 0) throw new Error(`Unknown test layer ${unknown.join(', ')}: use ${LAYERS.join(', ')}`);
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One project per selected layer of the package at `dir`. */
+function layerProjects(dir, config, layers) {
+  const listed = { unit: layers.unit ?? [], e2e: layers.e2e ?? [] };
+  return selected.flatMap((layer) => {
+    if (layer === 'integration') {
+      const others = [...listed.unit, ...listed.e2e].map((file) => `${escapeRegExp(join(dir, 'test', file))}$`);
+      return [{ ...config, rootDir: dir, testPathIgnorePatterns: ['/node_modules/', ...others] }];
+    }
+    if (listed[layer].length === 0) return [];
+    return [{ ...config, rootDir: dir, testMatch: listed[layer].map((file) => `<rootDir>/test/${file}`) }];
+  });
+}
+
+const projects = [];
+for (const group of ['packages', 'services']) {
+  for (const name of readdirSync(join(root, group)).sort()) {
+    const dir = join(root, group, name);
+    const file = join(dir, 'jest.config.mjs');
+    if (!existsSync(file)) continue;
+    const { default: config, layers = {} } = await import(pathToFileURL(file).href);
+    projects.push(...layerProjects(dir, config, layers));
+  }
+}
 
 // Most suites wait on servers and child processes rather than the CPU: two workers on two cores.
 // testTimeout is a global option: jest ignores it in a project's config when it runs several projects,

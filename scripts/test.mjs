@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm test`: every jest project (packages/*, services/*) in native ESM mode, then one plain
-// summary line `N passed, N failed, N skipped` that CI reads. Extra arguments go to jest.
+// summary line `N passed, N failed, N skipped` that CI reads. `--layer unit[,integration,e2e]` runs only
+// those test layers (jest.config.mjs); every other argument goes to jest.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +13,12 @@ const report = join(root, 'test-results', `jest-${process.pid}.json`);
 mkdirSync(dirname(report), { recursive: true });
 rmSync(report, { force: true });
 
+const args = process.argv.slice(2);
+const layerAt = args.indexOf('--layer');
+const layer = layerAt === -1 ? process.env.TEST_LAYER : args.splice(layerAt, 2)[1];
+
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
+const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${report}`, ...args], {
   cwd: root,
   stdio: 'inherit',
   env: {
@@ -23,10 +28,11 @@ const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${report}
       .join(' '),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
+    ...(layer ? { TEST_LAYER: layer } : {}),
   },
 });
 
-if (process.argv.includes('--listTests')) process.exit(run.status ?? 1);
+if (args.includes('--listTests')) process.exit(run.status ?? 1);
 let summary;
 try {
   summary = JSON.parse(readFileSync(report, 'utf8'));

@@ -4,8 +4,8 @@ import type { Benchmark, BenchmarkOutcome } from '../harness/types.js';
 import { notAvailable } from '../harness/types.js';
 import { importFrom, missingFiles } from '../harness/workspaceImport.js';
 
-type EventsModule = typeof import('../../packages/common/src/events/index.js');
-type EventBusModule = typeof import('../../packages/offline/src/eventbus/index.js');
+type EventsModule = typeof import('@blueprints/common');
+type EventBusModule = typeof import('@blueprints/local-eventbridge');
 interface EventBridgeSdk {
   EventBridgeClient: new (
     config: Record<string, unknown>,
@@ -34,11 +34,11 @@ export const eventPublishing: Benchmark = {
   async run(context): Promise<BenchmarkOutcome> {
     const missing = missingFiles(context.repoRoot, [
       'packages/common/src/events/EventPublisher.ts',
-      'packages/offline/src/eventbus/LocalEventBridge.ts',
+      'packages/local-eventbridge/src/LocalEventBridge.ts',
     ]);
     if (missing.length > 0) return notAvailable(`missing ${missing.join(', ')}`);
-    const { EventPublisher } = (await import('../../packages/common/src/events/index.js')) as EventsModule;
-    const { LocalEventBridge } = (await import('../../packages/offline/src/eventbus/index.js')) as EventBusModule;
+    const { EventPublisher } = (await import('@blueprints/common')) as EventsModule;
+    const { LocalEventBridge } = (await import('@blueprints/local-eventbridge')) as EventBusModule;
     const { EventBridgeClient } = await importFrom<EventBridgeSdk>(
       join(context.repoRoot, 'packages', 'common'),
       '@aws-sdk/client-eventbridge',

@@ -7,9 +7,9 @@ import type { BenchContext, Benchmark, BenchmarkOutcome, ResultTable, TargetChec
 import { notAvailable } from '../harness/types.js';
 import { importFrom, missingFiles } from '../harness/workspaceImport.js';
 
-type IotModule = typeof import('../../packages/common/src/iot/index.js');
-type GatewayModule = typeof import('../../packages/offline/src/iot/index.js');
-type IotPolicyDocument = import('../../packages/common/src/iot/index.js').IotPolicyDocument;
+type IotModule = typeof import('@blueprints/common');
+type GatewayModule = typeof import('@blueprints/local-iot');
+type IotPolicyDocument = import('@blueprints/common').IotPolicyDocument;
 
 interface MqttClient {
   subscribeAsync(topic: string, options: { qos: 0 | 1 }): Promise<unknown>;
@@ -173,7 +173,7 @@ async function startMosquitto(context: BenchContext, binary: string): Promise<Br
 }
 
 async function startBareAedes(context: BenchContext): Promise<Broker> {
-  const { Aedes } = await importFrom<AedesModule>(join(context.repoRoot, 'packages', 'offline'), 'aedes');
+  const { Aedes } = await importFrom<AedesModule>(join(context.repoRoot, 'packages', 'local-iot'), 'aedes');
   const broker = await Aedes.createBroker();
   const server: Server = createServer((socket) => broker.handle(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -192,10 +192,13 @@ export const iot: Benchmark = {
   async run(context): Promise<BenchmarkOutcome> {
     const missing = missingFiles(context.repoRoot, [
       'packages/common/src/iot/presignIotUrl.ts',
-      'packages/common/src/iot/evaluateIotPolicy.ts',
+      'packages/local-iot/src/evaluateIotPolicy.ts',
     ]);
     if (missing.length > 0) return notAvailable(`missing ${missing.join(', ')}`);
-    const common = (await import('../../packages/common/src/iot/index.js')) as IotModule;
+    const common = {
+      ...((await import('@blueprints/common')) as IotModule),
+      ...((await import('@blueprints/local-iot')) as GatewayModule),
+    };
     const quick = context.quick;
     const rounds = quick ? 3 : 9;
     const tables: ResultTable[] = [];
@@ -290,18 +293,16 @@ export const iot: Benchmark = {
     );
 
     // --- MQTT load: gateway with enforcement vs bare aedes vs Mosquitto ---
-    const mqtt = await importFrom<MqttModule>(join(context.repoRoot, 'packages', 'offline'), 'mqtt');
+    const mqtt = await importFrom<MqttModule>(join(context.repoRoot, 'packages', 'local-iot'), 'mqtt');
     const messages = quick ? 2000 : 20_000;
     const loadRounds = quick ? 1 : 5;
     const brokers: Array<{ name: string; start: () => Promise<Broker> } | { name: string; unavailable: string }> = [];
-    const gatewayMissing = missingFiles(context.repoRoot, ['packages/offline/src/iot/gateway.ts']);
-    const gateway = gatewayMissing.length
-      ? undefined
-      : ((await import('../../packages/offline/src/iot/index.js')) as GatewayModule);
+    const gatewayMissing = missingFiles(context.repoRoot, ['packages/local-iot/src/gateway.ts']);
+    const gateway = gatewayMissing.length ? undefined : ((await import('@blueprints/local-iot')) as GatewayModule);
     if (!gateway || typeof gateway.startIotGateway !== 'function') {
       brokers.push({
         name: 'local IoT gateway (policies enforced)',
-        unavailable: 'startIotGateway is not in packages/offline/src/iot yet',
+        unavailable: 'startIotGateway is not in packages/local-iot yet',
       });
     } else {
       const benchPolicy = new common.IotPolicyBuilder({ region: REGION, accountId: ACCOUNT })

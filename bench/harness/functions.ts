@@ -1,7 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePackaged } from '../../packages/offline/src/cloudformation/ensurePackaged.js';
-import { loadPackagedTemplate, TemplateResolver } from '../../packages/offline/src/cloudformation/template.js';
+import {
+  ensurePackaged,
+  functionEnvironment,
+  functionLogicalId,
+  loadPackagedTemplate,
+  readPackagedServiceState,
+  TemplateResolver,
+} from '@blueprints/packaging';
 
 /** One Lambda function of a service, as the benchmarks build and load it. */
 export interface BenchFunction {
@@ -25,13 +31,6 @@ export interface ServiceInventory {
   unavailable: Array<{ service: string; reason: string }>;
 }
 
-interface ServerlessState {
-  service: {
-    custom?: { bundle?: Record<string, unknown>; local?: { environment?: Record<string, unknown> } };
-    functions?: Record<string, { handler: string; name: string }>;
-  };
-}
-
 const HANDLER_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 function firstLine(error: unknown): string {
@@ -41,30 +40,17 @@ function firstLine(error: unknown): string {
   return reason.trim().slice(0, 300);
 }
 
-function functionEnvironment(
+function benchEnvironment(
   resolver: TemplateResolver,
   functionName: string,
-  local: Record<string, unknown>,
+  local: Record<string, string>,
 ): Record<string, string> {
-  const resource = Object.entries(resolver.template.Resources).find(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === functionName,
-  );
-  const variables = ((resource?.[1].Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
-    ?.Variables ?? {}) as Record<string, unknown>;
-  const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      environment[name] = String(value);
-    } else if (local[name] !== undefined) {
-      environment[name] = String(local[name]);
-    } else {
-      try {
-        environment[name] = String(resolver.resolve(value, `${functionName}.Environment.${name}`));
-      } catch {
-        environment[name] = `bench-placeholder-${name.toLowerCase()}`;
-      }
-    }
-  }
+  const logicalId = functionLogicalId(resolver, functionName);
+  // A value neither the template nor custom.local.environment gives still lets the module load.
+  const environment =
+    logicalId === undefined
+      ? {}
+      : functionEnvironment(resolver, logicalId, local, (name) => `bench-placeholder-${name.toLowerCase()}`);
   // The benchmarks choose the Node flags themselves (the deployed NODE_OPTIONS is --enable-source-maps).
   delete environment.NODE_OPTIONS;
   return environment;
@@ -89,16 +75,13 @@ export async function readInventory(repoRoot: string, log: (message: string) => 
     try {
       log(`  packaging ${service} if its template is stale (osls package)...`);
       await ensurePackaged(serviceDir);
-      const state = JSON.parse(
-        readFileSync(join(serviceDir, '.serverless', 'serverless-state.json'), 'utf8'),
-      ) as ServerlessState;
+      const state = readPackagedServiceState(serviceDir);
       const resolver = new TemplateResolver(loadPackagedTemplate(serviceDir), {
         stackName: `${service}-dev`,
         region: 'us-east-1',
         accountId: '000000000000',
       });
-      const local = state.service.custom?.local?.environment ?? {};
-      for (const [name, fn] of Object.entries(state.service.functions ?? {})) {
+      for (const { key: name, ...fn } of state.functions) {
         const dot = fn.handler.lastIndexOf('.');
         const base = fn.handler.slice(0, dot);
         const extension = HANDLER_EXTENSIONS.find((ext) => existsSync(join(serviceDir, base + ext)));
@@ -113,8 +96,8 @@ export async function readInventory(repoRoot: string, log: (message: string) => 
           handler: fn.handler,
           entry: base + extension,
           exportName: fn.handler.slice(dot + 1),
-          environment: functionEnvironment(resolver, fn.name, local),
-          bundleSettings: state.service.custom?.bundle ?? {},
+          environment: benchEnvironment(resolver, fn.name, state.localEnvironment),
+          bundleSettings: (state.custom.bundle ?? {}) as Record<string, unknown>,
         });
       }
     } catch (error) {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
- * Imports a dependency of one of the workspace packages (bench/ is not a package and has no
- * node_modules of its own): `importFrom(join(root, 'packages/offline'), 'aedes')`. Resolution is
+ * Imports a dependency of one of the workspace packages (not a dependency of bench itself):
+ * `importFrom(join(root, 'packages/local-iot'), 'aedes')`. Resolution is
  * Node's own, from that package's folder, so the benchmark loads the very copy the package uses.
  */
 export async function importFrom<T>(packageDir: string, specifier: string): Promise<T> {

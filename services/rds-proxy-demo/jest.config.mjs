@@ -13,3 +13,17 @@ export default {
     '\\.(sql|pem)$': '<rootDir>/test/helpers/textFileTransformer.cjs',
   },
 };
+
+// Test layers (files under test/): unit runs no server and no child process; end-to-end runs a browser,
+// `pnpm dev`, forks or `osls package`; every other file is an integration test (local stand-ins).
+export const layers = {
+  unit: [
+    'console/singleStatement.test.ts',
+    'database/stepBudget.test.ts',
+    'database/amazonRootCa1.test.ts',
+    'database/errors.test.ts',
+    'database/passwordProviders.test.ts',
+    'database/settings.test.ts',
+  ],
+  e2e: ['template.test.ts'],
+};

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePackaged } from '@blueprints/offline';
+import { ensurePackaged } from '@blueprints/packaging';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const osls = join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js');

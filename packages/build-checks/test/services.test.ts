@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePackaged } from '@blueprints/offline';
+import { ensurePackaged } from '@blueprints/packaging';
 import {
   checkServiceTemplate,
   formatViolations,

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPackagedTemplate, readPackagedServiceState } from '@blueprints/packaging';
 import { nameVariants } from './names.js';
 
 /** A name a deployed stack claims in the account: the stack itself, a resource's physical name, an export. */
@@ -40,24 +39,15 @@ function isReference(value: unknown): boolean {
  * deployedNames('services/shop-live').filter((n) => n.value.includes('iot-realtime'));
  */
 export function deployedNames(serviceDir: string): DeployedName[] {
-  const packaged = join(serviceDir, '.serverless');
-  const state = JSON.parse(readFileSync(join(packaged, 'serverless-state.json'), 'utf8'));
-  const template = JSON.parse(readFileSync(join(packaged, 'cloudformation-template-update-stack.json'), 'utf8'));
-  const stage = state.service?.provider?.stage ?? 'dev';
-  const names: DeployedName[] = [
-    { where: 'stack name', value: state.service?.provider?.stackName ?? `${state.service?.service}-${stage}` },
-  ];
-  for (const [id, resource] of Object.entries(
-    template.Resources as Record<string, { Properties?: Record<string, unknown> }>,
-  )) {
+  const template = loadPackagedTemplate(serviceDir);
+  const names: DeployedName[] = [{ where: 'stack name', value: readPackagedServiceState(serviceDir).stackName }];
+  for (const [id, resource] of Object.entries(template.Resources)) {
     for (const [key, value] of Object.entries(resource.Properties ?? {})) {
       if (NAME_KEY.test(key) && !NOT_A_NAME.has(key) && !isReference(value))
         names.push({ where: `${id}.${key}`, value: JSON.stringify(value) });
     }
   }
-  for (const [id, output] of Object.entries(
-    (template.Outputs ?? {}) as Record<string, { Export?: { Name?: unknown } }>,
-  )) {
+  for (const [id, output] of Object.entries(template.Outputs ?? {})) {
     if (output.Export?.Name !== undefined)
       names.push({ where: `Outputs.${id}.Export.Name`, value: JSON.stringify(output.Export.Name) });
   }

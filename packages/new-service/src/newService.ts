@@ -257,7 +257,9 @@ function makeStandalone(options: NewServiceOptions, stage: string): void {
     cpSync(from, to, { recursive: true, filter: (s) => !LEFT_OUT.has(basename(s)) && !skip.has(s) });
     const m = readJson(join(to, 'package.json'));
     for (const [name, range] of Object.entries(m.dependencies ?? {})) {
-      if (!vendored.has(name)) (runtime ? vendorDeps : vendorDevDeps)[name] = range;
+      // A vendored package's own @blueprints/* dependencies resolve from the project root too.
+      const vendor = vendored.get(name);
+      (runtime ? vendorDeps : vendorDevDeps)[name] = vendor ? `link:./vendor/${vendor.folder}` : range;
     }
     m.dependencies = link(m.dependencies, '../');
     delete m.devDependencies;
@@ -267,8 +269,14 @@ function makeStandalone(options: NewServiceOptions, stage: string): void {
 
   const dependencies = { ...vendorDeps, ...link(manifest.dependencies, './vendor/') };
   for (const name of Object.keys(vendorDeps)) delete vendorDevDeps[name];
+  // The root's tools, without its workspace packages (`pnpm dev`'s @blueprints/dev): a fork has no `pnpm dev`.
+  const rootTools = Object.fromEntries(
+    Object.entries((rootManifest.devDependencies ?? {}) as Record<string, string>).filter(
+      ([, range]) => !range.startsWith('workspace:'),
+    ),
+  );
   const devDependencies = {
-    ...(rootManifest.devDependencies ?? {}),
+    ...rootTools,
     ...vendorDevDeps,
     ...link(manifest.devDependencies, './vendor/'),
   };

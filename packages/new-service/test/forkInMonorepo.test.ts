@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { checkServiceTemplate, formatViolations } from '@blueprints/build-checks';
-import { ensurePackaged } from '@blueprints/offline';
+import { ensurePackaged } from '@blueprints/packaging';
 import { deployedNames, namesNotScopedTo, namesStillCarrying } from '../src/deployedNames.js';
 import { newService } from '../src/newService.js';
 import { copyRepo, forkName, run, services, summaryOf } from './helpers/forkWorkspace.js';

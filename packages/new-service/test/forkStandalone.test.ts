@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkServiceTemplate, formatViolations } from '@blueprints/build-checks';
-import { ensurePackaged } from '@blueprints/offline';
+import { ensurePackaged } from '@blueprints/packaging';
 import { deployedNames, namesNotScopedTo, namesStillCarrying } from '../src/deployedNames.js';
 import { newService } from '../src/newService.js';
 import { forkName, repoRoot, run, services, summaryOf, tempFolder } from './helpers/forkWorkspace.js';

@@ -1,18 +1,10 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import {
-  createTablesFromTemplate,
-  type EventBridgeEvent,
-  LocalEventBridge,
-  LocalFirehose,
-  type LocalLambda,
-  LocalSqs,
-  type QueueTriggers,
-  startLocalDynamoDb,
-  startLocalS3,
-  startQueueTriggers,
-  type TemplateResolver,
-} from '@blueprints/offline';
+import { type EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
+import type { LocalLambda } from '@blueprints/local-runtime';
+import { LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import { createTablesFromTemplate, startLocalDynamoDb, startLocalS3 } from '@blueprints/local-storage';
+import type { TemplateResolver } from '@blueprints/packaging';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { StoredEvent } from '../src/storage/storedEvent.js';
 import { ACCOUNT_ID, httpApiEvent, incompressibleText, REGION, tenantSessionArn } from './helpers/factories.js';

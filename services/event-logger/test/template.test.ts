@@ -1,4 +1,4 @@
-import type { TemplateResolver } from '@blueprints/offline';
+import type { TemplateResolver } from '@blueprints/packaging';
 import { packagedResolver } from './helpers/localTable.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

@@ -1,5 +1,6 @@
-import { ConfigurationError, evaluateIotPolicy, type IotAction, type IotPolicyDocument } from '@blueprints/common';
-import { LocalSecretsManager } from '@blueprints/offline';
+import { ConfigurationError, type IotAction, type IotPolicyDocument } from '@blueprints/common';
+import { evaluateIotPolicy } from '@blueprints/local-iot';
+import { LocalSecretsManager } from '@blueprints/local-secrets-manager';
 import { authorizeConnection } from '../src/authorization/authorizeConnection.js';
 import { authorizerConfig } from '../src/authorization/authorizerConfig.js';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';

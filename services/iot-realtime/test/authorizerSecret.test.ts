@@ -6,15 +6,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bundleHandlerLoader,
-  createSecretsFromTemplate,
-  functionsFromTemplate,
-  type LocalFunction,
-  LocalLambda,
-  LocalSecretsManager,
-  type TemplateResolver,
-} from '@blueprints/offline';
+import { bundleHandlerLoader, functionsFromTemplate, type LocalFunction, LocalLambda } from '@blueprints/local-runtime';
+import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
+import type { TemplateResolver } from '@blueprints/packaging';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
 import type { IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
 import { authorizerEvent, signToken } from './helpers/factories.js';

@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type IotGateway, type LocalDynamoDb, startIotGateway, startLocalDynamoDb } from '@blueprints/offline';
+import { type IotGateway, startIotGateway } from '@blueprints/local-iot';
+import { type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/local-storage';
 import type { CloudFormationCustomResourceEvent, SQSEvent } from 'aws-lambda';
 import { lifecycleEvent, NAMESPACE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';
 import { type Fault, type FaultyEndpoint, startFaultyEndpoint } from './helpers/faultyEndpoint.js';

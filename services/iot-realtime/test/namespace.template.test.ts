@@ -3,7 +3,7 @@
  * prefix, so two stages (or two forks) in one account cannot reach each other's topics and clients.
  */
 import type { IotNamespace, IotPolicyStatement } from '@blueprints/common';
-import { resourcesOfType, type TemplateResolver } from '@blueprints/offline';
+import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
 import { namespaceOf } from './helpers/localStack.js';
 import { packagedResolver } from './helpers/packagedService.js';
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTablesFromTemplate, type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/offline';
+import { createTablesFromTemplate, type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/local-storage';
 import { PresenceTable } from '../src/presence/PresenceTable.js';
 import { parsePresenceEvent } from '../src/presence/presenceEvent.js';
 import { lifecycleEvent, NAMESPACE, NOW, OTHER_NAMESPACE } from './helpers/factories.js';

@@ -1,4 +1,4 @@
-import { verifyPresignedIotUrl } from '@blueprints/common';
+import { verifyPresignedIotUrl } from '@blueprints/local-iot';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { anonymousConnection, credentialsFromEnvironment } from '../src/access/anonymousAccess.js';
 import { NAMESPACE, NOW, REGION } from './helpers/factories.js';

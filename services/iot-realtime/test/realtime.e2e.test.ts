@@ -5,7 +5,11 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type IotNamespace, presignIotUrl } from '@blueprints/common';
-import type { IotGateway, LocalDynamoDb, LocalLambda, QueueTriggers, TemplateResolver } from '@blueprints/offline';
+import type { IotGateway } from '@blueprints/local-iot';
+import type { LocalLambda } from '@blueprints/local-runtime';
+import type { QueueTriggers } from '@blueprints/local-sqs';
+import type { LocalDynamoDb } from '@blueprints/local-storage';
+import type { TemplateResolver } from '@blueprints/packaging';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { connectAsync, type IClientOptions, type MqttClient, connect as mqttConnect } from 'mqtt';
 import { signToken } from './helpers/factories.js';

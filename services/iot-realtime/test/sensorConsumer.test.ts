@@ -1,4 +1,4 @@
-import { type IotGatewayMessage, startIotGateway } from '@blueprints/offline';
+import { type IotGatewayMessage, startIotGateway } from '@blueprints/local-iot';
 import { replyToSender } from '../src/sensors/replyToSender.js';
 import { parseSensorMessage, processSensorMessage } from '../src/sensors/sensorReading.js';
 import { NAMESPACE, NOW, POLICY_VARIABLE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';

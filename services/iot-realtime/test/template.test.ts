@@ -1,6 +1,7 @@
 /** The packaged CloudFormation template: least-privilege roles and the IoT wiring the service relies on. */
-import { evaluateIotPolicy, type IotAction, type IotPolicyStatement } from '@blueprints/common';
-import { iotPoliciesOfFunction, resourcesOfType, type TemplateResolver } from '@blueprints/offline';
+import type { IotAction, IotPolicyStatement } from '@blueprints/common';
+import { evaluateIotPolicy, iotPoliciesOfFunction } from '@blueprints/local-iot';
+import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
 import { packagedResolver } from './helpers/packagedService.js';
 
 let resolver: TemplateResolver;

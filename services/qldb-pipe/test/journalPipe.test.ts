@@ -3,28 +3,25 @@ import { pathToFileURL } from 'node:url';
 import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseEnvelope } from '@blueprints/common';
+import { type EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
 import {
-  createBucketsFromTemplate,
   createStreamsFromTemplate,
-  type EventBridgeEvent,
+  type LocalKinesis,
+  LocalPipes,
+  pipesFromTemplate,
+  startLocalKinesis,
+  startPipesFromTemplate,
+} from '@blueprints/local-pipes';
+import {
   functionsFromTemplate,
   type Handler,
-  LocalEventBridge,
-  LocalFirehose,
   type LocalFunction,
-  type LocalKinesis,
   LocalLambda,
-  LocalPipes,
-  type LocalS3,
-  LocalSqs,
-  packagedServiceResolver,
-  pipesFromTemplate,
   sourceHandlerLoader,
-  startLocalKinesis,
-  startLocalS3,
-  startPipesFromTemplate,
-  type TemplateResolver,
-} from '@blueprints/offline';
+} from '@blueprints/local-runtime';
+import { LocalSqs } from '@blueprints/local-sqs';
+import { createBucketsFromTemplate, type LocalS3, startLocalS3 } from '@blueprints/local-storage';
+import { packagedServiceResolver, type TemplateResolver } from '@blueprints/packaging';
 import {
   aggregate,
   blockSummaryRecordIon,

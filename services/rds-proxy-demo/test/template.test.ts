@@ -7,7 +7,7 @@ import {
   loadPackagedTemplate,
   resourcesOfType,
   TemplateResolver,
-} from '@blueprints/offline';
+} from '@blueprints/packaging';
 
 const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -55,6 +55,11 @@ export class Deadline {
     return Deadline.in(context.getRemainingTimeInMillis(), options);
   }
 
+  /** No deadline: local scripts and tests that want only each step's own timeout. */
+  static none(options: Pick<DeadlineOptions, 'now'> = {}): Deadline {
+    return new Deadline(Number.POSITIVE_INFINITY, options.now ?? Date.now);
+  }
+
   /** A deadline `budgetMs` from now, minus the safety margin (never in the past of now). */
   static in(budgetMs: number, options: DeadlineOptions = {}): Deadline {
     const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
@@ -80,6 +85,33 @@ export class Deadline {
   }
 
   /**
+   * Runs `work` with the budget of a step (`capMs`, or less when the deadline comes first) and gives
+   * up with `onTimeout(budgetMs)` when that budget passes, whether or not `work` honours the budget it
+   * was given (a credential provider probing an unreachable metadata endpoint does not). The
+   * abandoned work settles in the background.
+   *
+   * @example
+   * const token = await deadline.within(2000, () => signer.getAuthToken(), (ms) => new TokenTimeoutError(ms));
+   */
+  async within<T>(
+    capMs: number,
+    work: (budgetMs: number) => Promise<T>,
+    onTimeout: (budgetMs: number) => Error = () => new DeadlineExceededError(this),
+  ): Promise<T> {
+    const budgetMs = this.budgetFor(capMs);
+    if (!Number.isFinite(budgetMs)) return work(budgetMs);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout(budgetMs)), budgetMs);
+    });
+    try {
+      return await Promise.race([work(budgetMs), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * An `AbortSignal` that aborts at the deadline (already aborted when it has passed); one signal per
    * deadline, shared by every call. Its timer does not keep the process alive.
    */
@@ -90,7 +122,7 @@ export class Deadline {
       const abort = () => controller.abort(new DeadlineExceededError(this));
       const remaining = this.remainingMs();
       if (remaining <= 0) abort();
-      else {
+      else if (Number.isFinite(remaining)) {
         this.timer = setTimeout(abort, remaining);
         this.timer.unref();
       }

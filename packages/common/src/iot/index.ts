@@ -1,15 +1,8 @@
 export {
   InvalidIotPolicyError,
-  InvalidPresignedUrlError,
   InvalidPresignInputError,
-  type PresignedUrlRejection,
   UnsafeIotIdentityError,
 } from './errors.js';
-export {
-  evaluateIotPolicy,
-  type IotAuthorizationRequest,
-  type IotPolicyDecision,
-} from './evaluateIotPolicy.js';
 export {
   type AssertSafeIotIdentityOptions,
   assertSafeIotIdentity,
@@ -36,9 +29,7 @@ export {
   IOT_SIGNING_SERVICE,
   MAX_PRESIGN_EXPIRES_SECONDS,
   rfc3986Encode as iotRfc3986Encode,
+  SIGV4_ALGORITHM,
+  type SignatureInput,
+  sigv4Signature,
 } from './sigv4.js';
-export {
-  type VerifiedPresignedIotUrl,
-  type VerifyPresignedIotUrlOptions,
-  verifyPresignedIotUrl,
-} from './verifyPresignedIotUrl.js';

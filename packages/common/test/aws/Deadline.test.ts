@@ -94,4 +94,40 @@ describe('Class: Deadline', () => {
     // Act & Assess
     expect(act).toThrow(InvalidDeadlineError);
   });
+
+  it('gives up on work that outlives its budget with the error the caller chose', async () => {
+    // Prepare
+    const deadline = Deadline.in(200, { safetyMarginMs: 0 });
+    const never = () => new Promise<string>(() => undefined);
+
+    // Act
+    const run = deadline.within(5_000, never, (budgetMs) => new Error(`gave up after ${budgetMs} ms`));
+
+    // Assess
+    await expect(run).rejects.toThrow(/gave up after \d+ ms/);
+  });
+
+  it('abandons work at the deadline with a DeadlineExceededError by default', async () => {
+    // Prepare
+    const deadline = Deadline.in(100, { safetyMarginMs: 0 });
+
+    // Act
+    const run = deadline.within(5_000, () => new Promise<string>(() => undefined));
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('has no end without a deadline: steps keep their own caps and the signal never aborts', async () => {
+    // Prepare
+    const deadline = Deadline.none();
+
+    // Act
+    const result = await deadline.within(1_000, async (budgetMs) => budgetMs);
+
+    // Assess
+    expect(result).toBe(1_000);
+    expect(deadline.budgetFor(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(deadline.signal().aborted).toBe(false);
+  });
 });

@@ -1,11 +1,6 @@
+import { evaluateIotPolicy } from '@blueprints/local-iot';
 import fc from 'fast-check';
-import {
-  evaluateIotPolicy,
-  type IotAction,
-  IotPolicyBuilder,
-  iotPolicyResourceTag,
-  UnsafeIotIdentityError,
-} from '../../src/iot/index.js';
+import { type IotAction, IotPolicyBuilder, iotPolicyResourceTag, UnsafeIotIdentityError } from '../../src/iot/index.js';
 import { ACCOUNT, REGION } from './factories.js';
 
 const resource = iotPolicyResourceTag({ alsoForbid: '_' });

@@ -1,4 +1,5 @@
-import { evaluateIotPolicy, InvalidIotPolicyError, IotNamespace, IotPolicyBuilder } from '../../src/iot/index.js';
+import { evaluateIotPolicy } from '@blueprints/local-iot';
+import { InvalidIotPolicyError, IotNamespace, IotPolicyBuilder } from '../../src/iot/index.js';
 import { ACCOUNT, REGION } from './factories.js';
 
 const arn = (kind: string, name: string) => `arn:aws:iot:${REGION}:${ACCOUNT}:${kind}/${name}`;

@@ -1,7 +1,7 @@
+import { evaluateIotPolicy } from '@blueprints/local-iot';
 import {
   assertSafeIotIdentity,
   escapeIotPolicyResource,
-  evaluateIotPolicy,
   InvalidIotPolicyError,
   type IotAction,
   IotPolicyBuilder,

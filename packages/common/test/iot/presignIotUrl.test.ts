@@ -1,9 +1,5 @@
-import {
-  InvalidPresignedUrlError,
-  InvalidPresignInputError,
-  presignIotUrl,
-  verifyPresignedIotUrl,
-} from '../../src/iot/index.js';
+import { InvalidPresignedUrlError, verifyPresignedIotUrl } from '@blueprints/local-iot';
+import { InvalidPresignInputError, presignIotUrl } from '../../src/iot/index.js';
 import {
   FIXED_DATE,
   HOST,

@@ -5,7 +5,8 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { type EventBridgeEvent, LocalEventBridge, oslsBin } from '@blueprints/offline';
+import { type EventBridgeEvent, LocalEventBridge } from '@blueprints/local-eventbridge';
+import { oslsBin } from '@blueprints/packaging';
 import { ACCOUNT_ID, REGION } from '../helpers/factories.js';
 import { packagedResolver, SERVICE_DIR, startEventsTable } from '../helpers/localTable.js';
 

@@ -1,4 +1,5 @@
-import { type EventBridgeEvent, LocalEventBridge, type LocalLambda } from '@blueprints/offline';
+import { type EventBridgeEvent, LocalEventBridge } from '@blueprints/local-eventbridge';
+import type { LocalLambda } from '@blueprints/local-runtime';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type Fault, FaultyProxy } from '../helpers/FaultyProxy.js';
 import { ACCOUNT_ID, httpApiEvent, REGION } from '../helpers/factories.js';

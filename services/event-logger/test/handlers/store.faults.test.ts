@@ -1,13 +1,13 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { LocalLambda } from '@blueprints/local-runtime';
 import {
   createTablesFromTemplate,
   type LocalDynamoDb,
-  type LocalLambda,
   type LocalS3,
   startLocalDynamoDb,
   startLocalS3,
-} from '@blueprints/offline';
+} from '@blueprints/local-storage';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import type { StoredEvent } from '../../src/storage/storedEvent.js';
 import { FaultyProxy } from '../helpers/FaultyProxy.js';

@@ -1,10 +1,5 @@
-import {
-  functionsFromTemplate,
-  type LocalFunction,
-  LocalLambda,
-  sourceHandlerLoader,
-  type TemplateResolver,
-} from '@blueprints/offline';
+import { functionsFromTemplate, type LocalFunction, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
+import type { TemplateResolver } from '@blueprints/packaging';
 import { REGION } from './factories.js';
 import { LOCAL_CREDENTIALS, SERVICE_DIR } from './localTable.js';
 

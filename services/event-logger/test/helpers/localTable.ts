@@ -1,11 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  createTablesFromTemplate,
-  packagedServiceResolver,
-  startLocalDynamoDb,
-  type TemplateResolver,
-} from '@blueprints/offline';
+import { createTablesFromTemplate, startLocalDynamoDb } from '@blueprints/local-storage';
+import { packagedServiceResolver, type TemplateResolver } from '@blueprints/packaging';
 import { ACCOUNT_ID, REGION } from './factories.js';
 
 export const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventPublisher } from '@blueprints/common';
-import { type EventBridgeEvent, LocalEventBridge } from '@blueprints/offline';
+import { type EventBridgeEvent, LocalEventBridge } from '@blueprints/local-eventbridge';
 import { HttpError } from '../../src/http/responses.js';
 import { correlationIdFromHeaders, publishEvents } from '../../src/publishing/publishEvents.js';
 import { ACCOUNT_ID, REGION } from '../helpers/factories.js';

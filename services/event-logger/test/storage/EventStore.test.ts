@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { type LocalS3, startLocalS3 } from '@blueprints/offline';
+import { type LocalS3, startLocalS3 } from '@blueprints/local-storage';
 import { EventStore, idempotencyClaimKey } from '../../src/storage/EventStore.js';
 import { EventTooLargeToStoreError, INLINE_BODY_MAX_BYTES, largeBodyKey } from '../../src/storage/eventBody.js';
 import { S3EventBodies } from '../../src/storage/S3EventBodies.js';

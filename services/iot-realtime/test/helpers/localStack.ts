@@ -1,27 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IotNamespace, type IotSigningCredentials } from '@blueprints/common';
 import {
-  createSecretsFromTemplate,
-  createTablesFromTemplate,
-  functionsFromTemplate,
   type IotGateway,
   type IotGatewayCredential,
   type IotGatewayOptions,
   iotGatewayOptionsFromTemplate,
   iotPoliciesOfFunction,
-  type LocalDynamoDb,
-  type LocalFunction,
-  LocalLambda,
-  LocalSecretsManager,
-  LocalSqs,
-  type QueueTriggers,
-  resourcesOfType,
-  sourceHandlerLoader,
   startIotGateway,
-  startLocalDynamoDb,
-  startQueueTriggers,
-  type TemplateResolver,
-} from '@blueprints/offline';
+} from '@blueprints/local-iot';
+import { functionsFromTemplate, type LocalFunction, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
+import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
+import { LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import { createTablesFromTemplate, type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/local-storage';
+import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
 import { packagedResolver, SERVICE_DIR } from './packagedService.js';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

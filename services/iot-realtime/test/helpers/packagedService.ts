@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packagedServiceResolver, type TemplateResolver } from '@blueprints/offline';
+import { packagedServiceResolver, type TemplateResolver } from '@blueprints/packaging';
 
 export const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

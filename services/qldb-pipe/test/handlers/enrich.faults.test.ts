@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { functionsFromTemplate, LocalLambda, packagedServiceResolver, sourceHandlerLoader } from '@blueprints/offline';
+import { functionsFromTemplate, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
+import { packagedServiceResolver } from '@blueprints/packaging';
 import type { PipeBatchResponse, PipeKinesisRecord } from '../../src/handlers/enrich.js';
 import { aggregate, encodeIon, pipeRecord, revisionRecordIon } from '../helpers/factories.js';
 import { type EventBridgeFault, type FaultyEventBridge, startFaultyEventBridge } from '../helpers/faultyEventBridge.js';

@@ -1,4 +1,4 @@
-import { type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/offline';
+import { type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/local-storage';
 
 /**
  * A `persist`-style consumer's store on a real local DynamoDB (dynalite): one item per idempotency

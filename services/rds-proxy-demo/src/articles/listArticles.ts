@@ -1,5 +1,5 @@
+import type { Deadline } from '@blueprints/common';
 import type { QueryResult, QueryResultRow } from 'pg';
-import type { Deadline } from '../database/index.js';
 
 /** An article as the API returns it. */
 export interface Article {
@@ -32,7 +32,7 @@ interface ArticleRow {
  * text, so whatever it contains is compared as a value.
  *
  * @example
- * const articles = await listArticles(database, 'news', 10, Deadline.in(5000));
+ * const articles = await listArticles(database, 'news', 10, Deadline.in(5000, { safetyMarginMs: 0 }));
  */
 export async function listArticles(
   reader: ArticleReader,

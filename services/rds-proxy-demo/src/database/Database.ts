@@ -1,9 +1,10 @@
+import { Deadline } from '@blueprints/common';
 import type { QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
-import { Deadline } from './Deadline.js';
 import { DatabaseConnectionError, DatabaseTimeoutError, describeConnectFailure, isConnectionLost } from './errors.js';
 import { type PasswordProvider, passwordProviderFor } from './passwordProviders.js';
 import type { DatabaseSettings } from './settings.js';
+import { stepBudget, withinStep } from './stepBudget.js';
 
 type Client = pg.Client;
 
@@ -79,7 +80,7 @@ export class Database {
     const deadline = options.deadline ?? Deadline.none();
     const pending = this.#opening.get(role);
     if (pending) {
-      return (await deadline.within('connect', this.#settings.connectTimeoutMs, () => pending)).client;
+      return (await withinStep(deadline, 'connect', this.#settings.connectTimeoutMs, () => pending)).client;
     }
 
     const current = this.#connections.get(role);
@@ -157,7 +158,7 @@ export class Database {
     deadline: Deadline,
   ): Promise<QueryResult<Row>> {
     const cap = this.#settings.statementTimeoutMs > 0 ? this.#settings.statementTimeoutMs : Number.POSITIVE_INFINITY;
-    const budgetMs = deadline.budgetFor('the query', cap);
+    const budgetMs = stepBudget(deadline, 'the query', cap);
     const timeout = Number.isFinite(budgetMs) ? budgetMs : undefined;
     try {
       return await client.query<Row>({ text, values, query_timeout: timeout } as pg.QueryConfig);
@@ -176,7 +177,7 @@ export class Database {
    * invocation left aborted) means "replace it".
    */
   async #isAlive(connection: Connection, deadline: Deadline): Promise<boolean> {
-    const budgetMs = deadline.budgetFor('the liveness check', LIVENESS_CHECK_TIMEOUT_MS);
+    const budgetMs = stepBudget(deadline, 'the liveness check', LIVENESS_CHECK_TIMEOUT_MS);
     try {
       await connection.client.query({ text: 'SELECT 1', query_timeout: budgetMs } as pg.QueryConfig);
       return true;
@@ -204,13 +205,13 @@ export class Database {
     // answers): the token gets the connect budget, and the connect whatever is left after it.
     let password: string | undefined;
     try {
-      password = await deadline.within('issuing the IAM token', settings.connectTimeoutMs, () =>
+      password = await withinStep(deadline, 'issuing the IAM token', settings.connectTimeoutMs, () =>
         this.#passwordProvider({ host, port: settings.port, user: settings.user }),
       );
     } catch (error) {
       throw failure(`no password or IAM token could be issued (${(error as Error).message})`, error);
     }
-    const connectBudgetMs = deadline.budgetFor('connecting', settings.connectTimeoutMs);
+    const connectBudgetMs = stepBudget(deadline, 'connecting', settings.connectTimeoutMs);
 
     const client = new pg.Client({
       host,
@@ -236,7 +237,7 @@ export class Database {
 
     try {
       // pg's own timer covers TCP, TLS and login; `within` is the backstop if it ever does not.
-      await deadline.within('connecting', connectBudgetMs + 250, () => client.connect());
+      await withinStep(deadline, 'connecting', connectBudgetMs + 250, () => client.connect());
     } catch (error) {
       destroySocket(client);
       throw failure(describeConnectFailure(error), error);

@@ -1,7 +1,8 @@
 // The connection every handler module shares with its warm invocations: created once per
 // execution environment, at module load, from the environment serverless.yml sets.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Database, Deadline, type RemainingTime, readDatabaseSettings } from '../database/index.js';
+import { Deadline, type RemainingTimeSource } from '@blueprints/common';
+import { Database, readDatabaseSettings } from '../database/index.js';
 
 export const logger = new Logger();
 
@@ -14,6 +15,6 @@ export const database = new Database(readDatabaseSettings(), { logger });
 export const ANSWER_MARGIN_MS = 1500;
 
 /** The deadline database calls of this invocation must meet. */
-export function invocationDeadline(context: RemainingTime): Deadline {
-  return Deadline.fromLambdaContext(context, ANSWER_MARGIN_MS);
+export function invocationDeadline(context: RemainingTimeSource): Deadline {
+  return Deadline.fromContext(context, { safetyMarginMs: ANSWER_MARGIN_MS });
 }

@@ -1,10 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { Deadline } from '@blueprints/common';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   Database,
   DatabaseConnectionError,
   DatabaseTimeoutError,
-  Deadline,
   iamAuthTokenProvider,
 } from '../../src/database/index.js';
 import { articlesRequest, FUNCTION_TIMEOUT_MS, lambdaContext } from '../helpers/factories.js';
@@ -216,9 +216,11 @@ describe('Handlers under database faults (loopback fault injection)', () => {
 
         // Act
         const { elapsedMs, outcome } = await timed('Database.query pg_sleep(30), 3 s deadline', () =>
-          database.query('SELECT pg_sleep(30)', [], { deadline: Deadline.in(3000) }),
+          database.query('SELECT pg_sleep(30)', [], { deadline: Deadline.in(3000, { safetyMarginMs: 0 }) }),
         );
-        const after = await database.query<{ ok: number }>('SELECT 1 AS ok', [], { deadline: Deadline.in(3000) });
+        const after = await database.query<{ ok: number }>('SELECT 1 AS ok', [], {
+          deadline: Deadline.in(3000, { safetyMarginMs: 0 }),
+        });
         await database.close();
 
         // Assess
@@ -295,7 +297,7 @@ describe('IAM token under a credential source that never answers', () => {
       // Act
       const { elapsedMs, outcome } = await timed(
         `IAM token, stalled metadata endpoint, ${deadlineMs} ms deadline`,
-        () => database.query('SELECT 1', [], { deadline: Deadline.in(deadlineMs) }),
+        () => database.query('SELECT 1', [], { deadline: Deadline.in(deadlineMs, { safetyMarginMs: 0 }) }),
       );
       await database.close();
 

@@ -1,0 +1,40 @@
+export { ActivityFeed, type DevActivity } from './activityFeed.js';
+export {
+  DEV_USAGE,
+  type DevCommandLine,
+  DevUsageError,
+  formatDevSummary,
+  parseDevCommandLine,
+  runDevCommand,
+} from './cli.js';
+export {
+  BadDashboardRequestError,
+  type DashboardServer,
+  describeDevEnvironment,
+  errorBody,
+  startDashboard,
+} from './dashboardServer.js';
+export { DemoActions, DemoUnavailableError, signDevJwt } from './demoActions.js';
+export {
+  DEV_CREDENTIALS,
+  DevAlreadyRunningError,
+  type DevEnvironment,
+  type DevEnvironmentOptions,
+  type DevService,
+  listServices,
+  startDevEnvironment,
+  UnknownServiceError,
+} from './devEnvironment.js';
+export { type DevPostgres, PostgresAlreadyRunningError, startDevPostgres } from './devPostgres.js';
+export { devFunctionsFromTemplate } from './localFunctions.js';
+export { ObservedLambda, triggerOf } from './ObservedLambda.js';
+export {
+  assertDevPortsFree,
+  DEFAULT_DEV_PORTS,
+  DEV_PORT_FLAGS,
+  DevPortInUseError,
+  type DevPorts,
+  freeDevPort,
+  probePort,
+} from './ports.js';
+export { sameOriginRefusal } from './sameOriginGuard.js';

@@ -1,0 +1,202 @@
+/**
+ * The dashboard's same-origin guard and error bodies, against the real dashboard server on a real
+ * dev environment. The project holds no service, so the stand-ins start in seconds and every demo
+ * action fails with its real "needs the … service" error: enough to tell a refused request (403)
+ * from one that reached its handler.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DashboardServer, errorBody, startDashboard } from '../src/dashboardServer.js';
+import { type DevEnvironment, startDevEnvironment } from '../src/devEnvironment.js';
+import { DEFAULT_DEV_PORTS, type DevPorts } from '../src/ports.js';
+
+interface Answer {
+  status: number;
+  body: { error?: { name: string; message: string; stack?: unknown } } & Record<string, unknown>;
+  text: string;
+}
+
+let root: string;
+let dev: DevEnvironment;
+let dashboard: DashboardServer;
+let port: number;
+
+/** A raw HTTP request, so the test controls Host, Origin and Sec-Fetch-Site as a browser would send them. */
+function call(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'blueprints-dashboard-'));
+  mkdirSync(join(root, 'services'));
+  const ports = Object.fromEntries(Object.keys(DEFAULT_DEV_PORTS).map((k) => [k, 0])) as unknown as DevPorts;
+  dev = await startDevEnvironment({ rootDir: root, dataDir: join(root, '.local'), ports });
+  dashboard = await startDashboard(dev, 0);
+  port = Number(new URL(dashboard.url).port);
+}, 120_000);
+
+afterAll(async () => {
+  await dashboard?.close();
+  await dev?.close();
+  rmSync(root, { recursive: true, force: true });
+}, 60_000);
+
+describe('Function: startDashboard(): same-origin requests only', () => {
+  it('answers the page itself for its own host names', async () => {
+    // Act
+    const byIp = await call('GET', '/api/config');
+    const byName = await call('GET', '/api/config', { host: `localhost:${port}` });
+
+    // Assess
+    expect(byIp.status).toBe(200);
+    expect(byIp.body).toEqual(expect.objectContaining({ services: [] }));
+    expect(byName.status).toBe(200);
+  });
+
+  it('refuses a foreign Host header on /api/config (DNS rebinding) with 403 and a clear message', async () => {
+    // Act
+    const answer = await call('GET', '/api/config', { host: `rebind.attacker.example:${port}` });
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(answer.body.error?.message).toContain('Host "rebind.attacker.example');
+    expect(answer.text).not.toContain('endpoints');
+  });
+
+  it('refuses the right host name on another port', async () => {
+    // Act
+    const answer = await call('GET', '/', { host: `127.0.0.1:${port + 1}` });
+
+    // Assess
+    expect(answer.status).toBe(403);
+  });
+
+  it('refuses a cross-origin POST to /api/broadcast before it reaches the handler', async () => {
+    // Act
+    const answer = await call(
+      'POST',
+      '/api/broadcast',
+      { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
+      '{"topic":"news","message":"pwned"}',
+    );
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toEqual({
+      name: 'CrossOriginRequestRefused',
+      message: expect.stringContaining('origin "https://attacker.example" are refused'),
+    });
+  });
+
+  it('refuses a POST that names neither its origin nor Sec-Fetch-Site: same-origin', async () => {
+    // Act
+    const answer = await call('POST', '/api/broadcast', {}, '{}');
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(answer.body.error?.message).toContain('POST needs an Origin header');
+  });
+
+  it('refuses a GET from a foreign origin, even with the right Host', async () => {
+    // Act
+    const answer = await call('GET', '/api/activity', { origin: 'http://127.0.0.1.attacker.example' });
+
+    // Assess
+    expect(answer.status).toBe(403);
+  });
+
+  it.each([
+    ['an Origin naming the dashboard by IP', () => ({ origin: `http://127.0.0.1:${port}` })],
+    ['an Origin naming the dashboard as localhost', () => ({ origin: `http://localhost:${port}` })],
+    ['Sec-Fetch-Site: same-origin without an Origin', () => ({ 'sec-fetch-site': 'same-origin' })],
+  ])('lets a POST with %s reach its handler', async (_, headers) => {
+    // Act
+    const answer = await call('POST', '/api/broadcast', headers(), '{"topic":"news"}');
+
+    // Assess: the handler ran and failed for its own reason (no iot-realtime in this project)
+    expect(answer.status).toBe(500);
+    expect(answer.body.error?.name).toBe('DemoUnavailableError');
+  });
+});
+
+describe('Function: startDashboard(): error responses', () => {
+  it('answers a failing action with its name and message, without a stack trace or file path', async () => {
+    // Act
+    const answer = await call('POST', '/api/events', { origin: `http://127.0.0.1:${port}` });
+
+    // Assess
+    expect(answer.status).toBe(500);
+    expect(answer.body.error).toEqual({
+      name: 'DemoUnavailableError',
+      message: expect.stringContaining('needs the event-logger service'),
+    });
+    expect(answer.text).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.mjs:\d+|node_modules/);
+  });
+
+  it('answers a body that is not JSON with 400, not as a server failure', async () => {
+    // Act
+    const answer = await call('POST', '/api/broadcast', { origin: `http://127.0.0.1:${port}` }, '{not json');
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toEqual({ name: 'BadDashboardRequestError', message: 'body must be a JSON object' });
+  });
+
+  it('answers an oversized body with 413', async () => {
+    // Act
+    const answer = await call(
+      'POST',
+      '/api/broadcast',
+      { origin: `http://127.0.0.1:${port}` },
+      JSON.stringify({ message: 'x'.repeat(200_000) }),
+    );
+
+    // Assess
+    expect(answer.status).toBe(413);
+  });
+});
+
+describe('Function: errorBody()', () => {
+  it('removes absolute file paths from the message and drops the stack', () => {
+    // Prepare
+    const missing = join(root, 'no', 'such', 'dashboard.js');
+    let error: unknown;
+    try {
+      readFileSync(missing);
+    } catch (e) {
+      error = e;
+    }
+
+    // Act
+    const body = errorBody(error);
+
+    // Assess
+    expect(body).toEqual({ error: { name: 'Error', message: expect.stringContaining('ENOENT') } });
+    expect(body.error.message).not.toContain(root);
+    expect(body.error.message).toContain('<path>');
+  });
+
+  it('keeps URLs and MQTT topics in a message intact', () => {
+    // Act
+    const body = errorBody(new Error('POST http://127.0.0.1:4000/api/x failed for updates/user/a'));
+
+    // Assess
+    expect(body.error.message).toBe('POST http://127.0.0.1:4000/api/x failed for updates/user/a');
+  });
+});

@@ -1,0 +1,1 @@
+export { awsJsonHeaders, postOversizedBody, type RawAnswer, rawPost } from './rawRequests.js';

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { readPackagedServiceState } from '@blueprints/packaging';
+import type { Handler, HandlerLoader, LocalFunction } from './LocalLambda.js';
+
+const run = promisify(execFile);
+
+export class BundleNotFoundError extends Error {
+  constructor(zip: string) {
+    super(`No bundle ${zip}: run \`osls package\` in the service (pnpm dev packages it when its sources change)`);
+    this.name = 'BundleNotFoundError';
+  }
+}
+
+/** The zip osls wrote for a function: `.serverless/<function key>.zip` (keys from serverless-state.json). */
+function zipOf(serviceDir: string, fn: LocalFunction): string {
+  const packaged = existsSync(join(serviceDir, '.serverless', 'serverless-state.json'));
+  const key = packaged
+    ? readPackagedServiceState(serviceDir).functions.find((f) => f.name === fn.name)?.key
+    : undefined;
+  return join(serviceDir, '.serverless', `${key ?? fn.name}.zip`);
+}
+
+/**
+ * The map's `sources` are relative to where esbuild wrote the bundle, not to where it is unpacked:
+ * anchor them on the function's own handler source so stack traces name the real `.ts` files.
+ */
+function anchorSourceMap(mapFile: string, serviceDir: string, handlerFile: string): void {
+  if (!existsSync(mapFile)) return;
+  const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string };
+  const own = handlerFile.replace(/\.cjs$/, '.ts');
+  const entry = map.sources.find((s) => s.endsWith(own));
+  if (!entry) return;
+  // `entry` is `../../…/src/handlers/x.ts`: the bundle sat as many folders below the service as it climbs.
+  const ups = entry.split('/').filter((part) => part === '..').length;
+  const base = join(serviceDir, ...Array<string>(ups).fill('_'));
+  if (resolve(base, entry) !== resolve(serviceDir, own)) return;
+  map.sources = map.sources.map((s) => pathToFileURL(resolve(base, s)).href);
+  delete map.sourceRoot;
+  writeFileSync(mapFile, JSON.stringify(map));
+}
+
+/**
+ * Loads handlers from the BUILT bundles `osls package` wrote (`.serverless/<function>.zip`): each
+ * zip is unpacked with the `unzip` CLI into `<workDir>/<function>/` (again whenever the zip is newer)
+ * and its `<handler>.cjs` loaded, as Lambda would. Each bundle maps its own stack traces to the `.ts`
+ * files, lines and function names (its stack-trace hook, see esbuild.config.cjs).
+ *
+ * @example
+ * const lambda = new LocalLambda(functions, bundleHandlerLoader('services/event-logger', '.local/bundles/event-logger'));
+ */
+export function bundleHandlerLoader(serviceDir: string, workDir: string): HandlerLoader {
+  return async (fn): Promise<Handler> => {
+    const zip = zipOf(serviceDir, fn);
+    const zipStat = statSync(zip, { throwIfNoEntry: false });
+    if (!zipStat) throw new BundleNotFoundError(zip);
+    const dot = fn.handler.lastIndexOf('.');
+    const handlerFile = `${fn.handler.slice(0, dot)}.cjs`;
+    // A folder per zip version: a module cannot be re-imported from the same URL.
+    const target = join(workDir, fn.name, String(Math.trunc(zipStat.mtimeMs)));
+    const file = join(target, handlerFile);
+    if (!existsSync(file)) {
+      rmSync(join(workDir, fn.name), { recursive: true, force: true });
+      mkdirSync(target, { recursive: true });
+      await run('unzip', ['-o', '-q', zip, '-d', target]);
+      if (!existsSync(file)) throw new Error(`${zip} holds no ${handlerFile}`);
+      anchorSourceMap(`${file}.map`, serviceDir, handlerFile);
+    }
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const handler = mod[fn.handler.slice(dot + 1)];
+    if (typeof handler !== 'function') throw new Error(`${file} does not export "${fn.handler.slice(dot + 1)}"`);
+    return handler as Handler;
+  };
+}
+
+const sourceMaps = new Map<string, SourceMap | null>();
+
+function sourceMapOf(file: string): SourceMap | null {
+  let map = sourceMaps.get(file);
+  if (map === undefined) {
+    const mapFile = `${file}.map`;
+    map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : null;
+    sourceMaps.set(file, map);
+  }
+  return map;
+}
+
+/**
+ * Rewrites the frames of a stack trace that point into unpacked bundles (`….cjs:line:col`) to the
+ * `.ts` files and lines their source maps name. Node does this itself with source maps enabled,
+ * but not under a loader that installs its own stack-trace hook (tsx, which runs `pnpm dev`).
+ */
+export function mapBundleStackTrace(stack: string): string {
+  return stack.replace(
+    /(\(?)((?:file:\/\/)?[^\s()]+\.[cm]js):(\d+):(\d+)(\)?)/g,
+    (frame, open, path, line, column, close) => {
+      const file = path.startsWith('file://') ? fileURLToPath(path) : path;
+      const map = sourceMapOf(file);
+      if (!map) return frame;
+      const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as {
+        originalSource?: string;
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (!entry?.originalSource) return frame;
+      const source = entry.originalSource.startsWith('file://')
+        ? fileURLToPath(entry.originalSource)
+        : entry.originalSource;
+      return `${open}${source}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}${close}`;
+    },
+  );
+}

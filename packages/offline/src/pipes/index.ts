@@ -1,3 +1,0 @@
-export * from './LocalPipes.js';
-export * from './localKinesis.js';
-export * from './targetParameters.js';

@@ -1,2 +1,0 @@
-export * from './dynamodb.js';
-export * from './s3.js';
