@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http';
+import type { Aedes, Client } from 'aedes';
+import { type GatewayState, markDisconnectReason } from './session.js';
+
+type BrokerPublish = (topic: string, payload: Buffer, qos: 0 | 1, retain: boolean) => Promise<void>;
+
+/**
+ * Publishes the IoT lifecycle events (`$aws/events/presence/connected|disconnected/{clientId}`) with the
+ * disconnect reason the gateway recorded, or the one the connection's end implies.
+ */
+export function publishLifecycleEvents(broker: Aedes, state: GatewayState, publish: BrokerPublish): void {
+  broker.on('client', (client) => publishLifecycleEvent(state, client, 'connected', publish));
+  broker.on('clientDisconnect', (client) => {
+    const session = state.sessions.get(client);
+    if (session?.timer) clearTimeout(session.timer);
+    publishLifecycleEvent(state, client, 'disconnected', publish);
+  });
+  broker.on('keepaliveTimeout', (client) =>
+    markDisconnectReason(state.sessions.get(client), 'MQTT_KEEP_ALIVE_TIMEOUT'),
+  );
+}
+
+function publishLifecycleEvent(
+  state: GatewayState,
+  client: Client,
+  eventType: 'connected' | 'disconnected',
+  publish: BrokerPublish,
+): void {
+  const session = state.sessions.get(client);
+  // IoT Core sends no lifecycle events for client ids with wildcards.
+  if (!session || /[+#]/.test(client.id)) return;
+  const event: Record<string, unknown> = {
+    clientId: client.id,
+    timestamp: Date.now(),
+    eventType,
+    sessionIdentifier: session.sessionIdentifier,
+    principalIdentifier: session.principal,
+  };
+  if (eventType === 'connected') {
+    event.ipAddress = (client.req as IncomingMessage | undefined)?.socket.remoteAddress ?? '127.0.0.1';
+  } else {
+    const reason =
+      session.reason ??
+      ((client as Client & { _disconnected?: boolean })._disconnected
+        ? 'CLIENT_INITIATED_DISCONNECT'
+        : 'CONNECTION_LOST');
+    event.clientInitiatedDisconnect = reason === 'CLIENT_INITIATED_DISCONNECT';
+    event.disconnectReason = reason;
+  }
+  event.versionNumber = session.versionNumber;
+  void publish(`$aws/events/presence/${eventType}/${client.id}`, Buffer.from(JSON.stringify(event)), 0, false);
+}
