@@ -1,1 +1,9 @@
+export {
+  type FaultyAnswer,
+  FaultyHttpServer,
+  type FaultyRequest,
+  type HttpFault,
+  type HttpFaultPlan,
+} from './faultyHttpServer.js';
+export { type FaultMode, type FaultyTcpProxy, startFaultyTcpProxy } from './faultyTcpProxy.js';
 export { awsJsonHeaders, postOversizedBody, type RawAnswer, rawPost } from './rawRequests.js';

@@ -6,13 +6,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FaultyHttpServer } from '@blueprints/fault-injection';
 import { bundleHandlerLoader, functionsFromTemplate, type LocalFunction, LocalLambda } from '@blueprints/local-runtime';
 import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
 import type { TemplateResolver } from '@blueprints/packaging';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
 import type { IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
 import { authorizerEvent, signToken } from './helpers/factories.js';
-import { type FaultyEndpoint, startFaultyEndpoint } from './helpers/faultyEndpoint.js';
 import { packagedResolver, SERVICE_DIR } from './helpers/packagedService.js';
 
 let resolver: TemplateResolver;
@@ -137,15 +137,15 @@ describe('Packaged authorizer: JWT secret from Secrets Manager', () => {
 });
 
 describe('Packaged authorizer: Secrets Manager faults', () => {
-  let endpoints: FaultyEndpoint[] = [];
+  let endpoints: FaultyHttpServer[] = [];
   afterEach(async () => {
     await Promise.all(endpoints.map((e) => e.close()));
     endpoints = [];
   });
 
-  async function invokeAgainst(endpoint: FaultyEndpoint, secret: string) {
+  async function invokeAgainst(endpoint: FaultyHttpServer, secret: string) {
     endpoints.push(endpoint);
-    const authorizer = packagedAuthorizer({ AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint.url });
+    const authorizer = packagedAuthorizer({ AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint.endpoint });
     const event = authorizerEvent({ password: await tokenFor(secret) });
     const started = Date.now();
     const response = await authorizer.invoke(event);
@@ -153,11 +153,20 @@ describe('Packaged authorizer: Secrets Manager faults', () => {
   }
 
   it.each([
-    ['stalls (accepts, never answers)', () => startFaultyEndpoint({ kind: 'stall' })],
-    ['answers after 2 s', () => startFaultyEndpoint({ kind: 'slow', delayMs: 2000, target: secretsManager.endpoint })],
-    ['fails with 500', () => startFaultyEndpoint({ kind: 'fail', status: 500, type: 'InternalServiceError' })],
-    ['throttles', () => startFaultyEndpoint({ kind: 'fail', status: 400, type: 'ThrottlingException' })],
-    ['drops the connection after the request', () => startFaultyEndpoint({ kind: 'drop' })],
+    ['stalls (accepts, never answers)', () => FaultyHttpServer.start({ plan: () => ({ kind: 'stall' }) })],
+    [
+      'answers after 2 s',
+      () => FaultyHttpServer.start({ plan: () => ({ kind: 'slow', delayMs: 2000, target: secretsManager.endpoint }) }),
+    ],
+    [
+      'fails with 500',
+      () => FaultyHttpServer.start({ plan: () => ({ kind: 'fail', status: 500, type: 'InternalServiceError' }) }),
+    ],
+    [
+      'throttles',
+      () => FaultyHttpServer.start({ plan: () => ({ kind: 'fail', status: 400, type: 'ThrottlingException' }) }),
+    ],
+    ['drops the connection after the request', () => FaultyHttpServer.start({ plan: () => ({ kind: 'drop' }) })],
   ])(
     'denies cleanly before the function timeout when Secrets Manager %s',
     async (_name, start) => {
@@ -173,9 +182,9 @@ describe('Packaged authorizer: Secrets Manager faults', () => {
       expect(response).toMatchObject({ isAuthenticated: false, policyDocuments: [] });
       expect(ms).toBeLessThan(timeoutMs);
       // The packaged client retries once (SECRET_MAX_ATTEMPTS=2), no more.
-      expect(endpoint.requests).toBeLessThanOrEqual(2);
+      expect(endpoint.calls).toBeLessThanOrEqual(2);
       process.stdout.write(
-        `authorizer, Secrets Manager ${_name}: denied after ${ms} ms (${endpoint.requests} attempts)\n`,
+        `authorizer, Secrets Manager ${_name}: denied after ${ms} ms (${endpoint.calls} attempts)\n`,
       );
     },
     30_000,
@@ -185,7 +194,9 @@ describe('Packaged authorizer: Secrets Manager faults', () => {
     // Prepare
     const secret = 'slow-but-in-time-secret-0123456789-abcdefgh';
     secretsManager.putSecretValue(secretArn, secret);
-    const endpoint = await startFaultyEndpoint({ kind: 'slow', delayMs: 1000, target: secretsManager.endpoint });
+    const endpoint = await FaultyHttpServer.start({
+      plan: () => ({ kind: 'slow', delayMs: 1000, target: secretsManager.endpoint }),
+    });
 
     // Act
     const { response, ms, timeoutMs } = await invokeAgainst(endpoint, secret);

@@ -7,19 +7,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FaultyHttpServer, type HttpFault } from '@blueprints/fault-injection';
 import { type IotGateway, startIotGateway } from '@blueprints/local-iot';
 import { type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/local-storage';
 import type { CloudFormationCustomResourceEvent, SQSEvent } from 'aws-lambda';
 import { lifecycleEvent, NAMESPACE, sensorRuleOutput, sqsRecord } from './helpers/factories.js';
-import { type Fault, type FaultyEndpoint, startFaultyEndpoint } from './helpers/faultyEndpoint.js';
 
 const TEN_SECONDS = 10_000;
 const THIRTY_SECONDS = 30_000;
 let gateway: IotGateway;
 let dynamo: LocalDynamoDb;
-let dataPlane: FaultyEndpoint;
-let dynamoDb: FaultyEndpoint;
-let iotControl: FaultyEndpoint;
+let dataPlane: FaultyHttpServer;
+let dynamoDb: FaultyHttpServer;
+let iotControl: FaultyHttpServer;
 let cfnResponses: Server;
 let cfnResponseUrl: string;
 const cfnBodies: Array<{ Status: string; Reason?: string }> = [];
@@ -47,9 +47,9 @@ beforeAll(async () => {
     }),
   );
   ddb.destroy();
-  dataPlane = await startFaultyEndpoint({ kind: 'stall' });
-  dynamoDb = await startFaultyEndpoint({ kind: 'stall' });
-  iotControl = await startFaultyEndpoint({ kind: 'stall' });
+  dataPlane = await FaultyHttpServer.start({ plan: () => ({ kind: 'stall' }) });
+  dynamoDb = await FaultyHttpServer.start({ plan: () => ({ kind: 'stall' }) });
+  iotControl = await FaultyHttpServer.start({ plan: () => ({ kind: 'stall' }) });
   cfnResponses = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -66,9 +66,9 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     IOT_ENDPOINT: gateway.host,
-    AWS_ENDPOINT_URL_IOT_DATA_PLANE: dataPlane.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
-    AWS_ENDPOINT_URL_IOT: iotControl.url,
+    AWS_ENDPOINT_URL_IOT_DATA_PLANE: dataPlane.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+    AWS_ENDPOINT_URL_IOT: iotControl.endpoint,
     BROADCAST_TOPICS: 'news',
     IOT_NAMESPACE: 'iot-realtime/test',
     PRESENCE_TABLE_NAME: 'presence-faults',
@@ -89,7 +89,7 @@ afterAll(async () => {
   await dynamo?.close();
 });
 
-const faults: Array<[string, () => Fault]> = [
+const faults: Array<[string, () => HttpFault]> = [
   ['stalls', () => ({ kind: 'stall' })],
   ['fails with 500', () => ({ kind: 'fail', status: 500, type: 'InternalFailureException' })],
   ['throttles', () => ({ kind: 'fail', status: 429, type: 'ThrottlingException' })],
@@ -115,7 +115,7 @@ describe('Function: handler() (broadcast) under IoT data plane faults', () => {
     'fails cleanly before its timeout when the data plane %s',
     async (name, fault) => {
       // Prepare
-      dataPlane.fault = fault();
+      dataPlane.inject(fault());
 
       // Act
       const { ms, outcome } = await timed(`broadcast, data plane ${name}`, () =>
@@ -131,7 +131,7 @@ describe('Function: handler() (broadcast) under IoT data plane faults', () => {
 
   it('publishes when the data plane answers after 2 s', async () => {
     // Prepare
-    dataPlane.fault = { kind: 'slow', delayMs: 2000, target: gateway.dataPlaneEndpoint };
+    dataPlane.inject({ kind: 'slow', delayMs: 2000, target: gateway.dataPlaneEndpoint });
 
     // Act
     const { ms, outcome } = await timed('broadcast, data plane 2 s per answer', () =>
@@ -149,7 +149,7 @@ describe('Function: handler() (sensorConsumer) under IoT data plane faults', () 
     'reports every record as failed before its timeout when the data plane %s',
     async (name, fault) => {
       // Prepare
-      dataPlane.fault = fault();
+      dataPlane.inject(fault());
       const event = {
         Records: [
           sqsRecord(JSON.stringify(sensorRuleOutput({ subject: 'alice' })), 'one'),
@@ -175,7 +175,7 @@ describe('Function: handler() (presence) under DynamoDB faults', () => {
     'throws before its timeout (so the async retry runs) when DynamoDB %s',
     async (name, fault) => {
       // Prepare
-      dynamoDb.fault = fault();
+      dynamoDb.inject(fault());
 
       // Act
       const { ms, outcome } = await timed(`presence, DynamoDB ${name}`, () =>
@@ -191,7 +191,7 @@ describe('Function: handler() (presence) under DynamoDB faults', () => {
 
   it('stores the event when DynamoDB answers after 2 s', async () => {
     // Prepare
-    dynamoDb.fault = { kind: 'slow', delayMs: 2000, target: dynamo.endpoint };
+    dynamoDb.inject({ kind: 'slow', delayMs: 2000, target: dynamo.endpoint });
 
     // Act
     const { ms, outcome } = await timed('presence, DynamoDB 2 s per answer', () =>
@@ -207,7 +207,7 @@ describe('Function: handler() (presence) under DynamoDB faults', () => {
 describe('Function: handler() (endpointLookup) under IoT control plane faults', () => {
   it('sends CloudFormation a FAILED response before its timeout when DescribeEndpoint stalls', async () => {
     // Prepare
-    iotControl.fault = { kind: 'stall' };
+    iotControl.inject({ kind: 'stall' });
     cfnBodies.length = 0;
     const event = {
       RequestType: 'Create',

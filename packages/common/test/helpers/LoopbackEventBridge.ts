@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type FaultyAnswer, FaultyHttpServer, type FaultyRequest, type HttpFault } from '@blueprints/fault-injection';
 import { type AwsClientBudget, awsClientConfig } from '../../src/aws/awsClientConfig.js';
 
 /** A PutEvents entry as it arrived, with its envelope's sequence number and key when it has them. */
@@ -41,37 +39,30 @@ export type FaultPlan = (call: number, entries: ReceivedEntry[]) => CallFault;
 const ok: CallFault = { kind: 'entries' };
 
 /**
- * A real HTTP server on 127.0.0.1 (port 0) speaking the EventBridge JSON 1.1 protocol, that fails the way
- * networks and services fail: it stalls, is slow, throttles, drops the response after reading the request,
- * fails some entries, or leaves results out. A real `EventBridgeClient` (made with `awsClientConfig`)
- * talks to it over TCP, so timeouts, aborts and connection resets are the SDK's real ones. Records every
- * call and every entry it accepted.
+ * A PutEvents speaker (EventBridge JSON 1.1) on a {@link FaultyHttpServer}, that fails the way networks and
+ * services fail: it stalls, is slow, throttles, drops the response after reading the request, fails some
+ * entries, or leaves results out. A real `EventBridgeClient` (made with `awsClientConfig`) talks to it over
+ * TCP, so timeouts, aborts and connection resets are the SDK's real ones. Records every call and every entry
+ * it accepted.
  */
 export class LoopbackEventBridge {
   readonly calls: ReceivedEntry[][] = [];
   readonly accepted: Array<{ eventId: string; entry: ReceivedEntry }> = [];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
-  private port = 0;
 
-  private constructor(private plan: FaultPlan) {}
+  private constructor(
+    private readonly server: FaultyHttpServer,
+    private readonly plan: FaultPlan,
+  ) {}
 
   static async start(plan: FaultPlan = () => ok): Promise<LoopbackEventBridge> {
-    const bridge = new LoopbackEventBridge(plan);
-    const server = createServer((req, res) => void bridge.handle(req, res));
-    server.on('connection', (socket) => {
-      bridge.sockets.add(socket);
-      socket.on('close', () => bridge.sockets.delete(socket));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    bridge.server = server;
-    bridge.port = (server.address() as AddressInfo).port;
+    const server = await FaultyHttpServer.start();
+    const bridge = new LoopbackEventBridge(server, plan);
+    server.plan = (_call, request) => bridge.decide(request);
     return bridge;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.endpoint;
   }
 
   /** A real client aimed at this server, with the timeouts of `awsClientConfig`. */
@@ -89,57 +80,66 @@ export class LoopbackEventBridge {
     return this.calls.map((call) => call.map((e) => e.sequenceNr));
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: ReceivedEntry[] };
-    const entries = body.Entries.map((e) => ({ ...e, ...envelopeKeysOf(e.Detail) }));
+  private decide(request: FaultyRequest): HttpFault {
+    const sent = (request.body as { Entries?: ReceivedEntry[] }).Entries ?? [];
+    const entries = sent.map((e) => ({ ...e, ...envelopeKeysOf(e.Detail) }));
     this.calls.push(entries);
     const call = this.calls.length;
     const fault = this.plan(call, entries);
     switch (fault.kind) {
       case 'stall':
-        return;
       case 'drop':
-        req.socket.destroy();
-        return;
+        return fault;
       case 'truncated':
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end('{"FailedEntryCount":0,"Entries":[{"EventId":"');
-        return;
+        return {
+          kind: 'respond',
+          respond: () => ({ status: 200, body: '{"FailedEntryCount":0,"Entries":[{"EventId":"' }),
+        };
       case 'error':
-        await delay(fault.delayMs ?? 0);
-        return respond(res, fault.status, { __type: fault.type, message: fault.message ?? fault.type });
-      case 'entries': {
-        await delay(fault.delayMs ?? 0);
-        let failed = 0;
-        const results: Array<Record<string, string>> = [];
-        for (const entry of entries) {
-          const outcome = fault.entry?.(entry, call) ?? 'ok';
-          if (outcome === 'omit') continue;
-          if (outcome === 'blank') {
-            results.push({});
-            continue;
-          }
-          if (outcome === 'ok') {
-            const eventId = randomUUID();
-            this.accepted.push({ eventId, entry });
-            results.push({ EventId: eventId });
-          } else {
-            failed++;
-            results.push({ ErrorCode: outcome.errorCode, ErrorMessage: outcome.errorMessage ?? outcome.errorCode });
-          }
-        }
-        return respond(res, 200, { FailedEntryCount: failed, Entries: results });
+        return {
+          kind: 'respond',
+          respond: async () => {
+            await delay(fault.delayMs ?? 0);
+            return answer(fault.status, { __type: fault.type, message: fault.message ?? fault.type });
+          },
+        };
+      case 'entries':
+        return {
+          kind: 'respond',
+          respond: async () => {
+            await delay(fault.delayMs ?? 0);
+            return answer(200, this.results(entries, call, fault.entry));
+          },
+        };
+    }
+  }
+
+  private results(
+    entries: ReceivedEntry[],
+    call: number,
+    decide: ((entry: ReceivedEntry, call: number) => EntryFault) | undefined,
+  ): { FailedEntryCount: number; Entries: Array<Record<string, string>> } {
+    let failed = 0;
+    const results: Array<Record<string, string>> = [];
+    for (const entry of entries) {
+      const outcome = decide?.(entry, call) ?? 'ok';
+      if (outcome === 'omit') continue;
+      if (outcome === 'blank') {
+        results.push({});
+      } else if (outcome === 'ok') {
+        const eventId = randomUUID();
+        this.accepted.push({ eventId, entry });
+        results.push({ EventId: eventId });
+      } else {
+        failed++;
+        results.push({ ErrorCode: outcome.errorCode, ErrorMessage: outcome.errorMessage ?? outcome.errorCode });
       }
     }
+    return { FailedEntryCount: failed, Entries: results };
   }
 }
 
@@ -171,15 +171,8 @@ function envelopeKeysOf(detail: string): { sequenceNr?: number; idempotencyKey?:
   }
 }
 
-function respond(res: ServerResponse, status: number, body: unknown): void {
-  if (res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(text);
+function answer(status: number, body: unknown): FaultyAnswer {
+  return { status, headers: { 'x-amzn-requestid': randomUUID() }, body };
 }
 
 const delay = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());

@@ -1,7 +1,7 @@
+import { FaultyHttpServer, type HttpFault } from '@blueprints/fault-injection';
 import { type EventBridgeEvent, LocalEventBridge } from '@blueprints/local-eventbridge';
 import type { LocalLambda } from '@blueprints/local-runtime';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Fault, FaultyProxy } from '../helpers/FaultyProxy.js';
 import { ACCOUNT_ID, httpApiEvent, REGION } from '../helpers/factories.js';
 import { localFunctions, timedInvoke } from '../helpers/localHandlers.js';
 import { packagedResolver } from '../helpers/localTable.js';
@@ -30,7 +30,7 @@ type PutEventsBody = { Entries: unknown[] };
 type PutEventsAnswer = { FailedEntryCount: number; Entries: Array<Record<string, unknown>> };
 
 /** Forwards every entry but `index`, and answers for it with `result` (or leaves its result out). */
-function withoutEntry(index: number, result: Record<string, unknown> | 'omit'): Fault {
+function withoutEntry(index: number, result: Record<string, unknown> | 'omit'): HttpFault {
   return {
     kind: 'rewrite',
     request: (body) => ({ ...body, Entries: (body as PutEventsBody).Entries.filter((_, i) => i !== index) }),
@@ -45,7 +45,7 @@ function withoutEntry(index: number, result: Record<string, unknown> | 'omit'): 
 
 describe('Handler: publish, against a faulty EventBridge endpoint (real loopback server in front of the local bus)', () => {
   let bus: LocalEventBridge;
-  let proxy: FaultyProxy;
+  let proxy: FaultyHttpServer;
   let lambda: LocalLambda;
   const seen: EventBridgeEvent[] = [];
 
@@ -54,7 +54,7 @@ describe('Handler: publish, against a faulty EventBridge endpoint (real loopback
     bus = await LocalEventBridge.start({ region: REGION, accountId: ACCOUNT_ID });
     bus.addEventBus(resolver.physicalName('EventBus'));
     bus.onEvent((event) => seen.push(event));
-    proxy = await FaultyProxy.start(bus.endpoint);
+    proxy = await FaultyHttpServer.start({ target: bus.endpoint });
     lambda = localFunctions(resolver, { AWS_ENDPOINT_URL_EVENTBRIDGE: proxy.endpoint }, 'SILENT');
   }, 180_000);
 
@@ -66,7 +66,7 @@ describe('Handler: publish, against a faulty EventBridge endpoint (real loopback
   });
 
   /** Publishes the three events under `plan` and checks every outcome against what the bus really holds. */
-  async function publishUnder(fault: string, plan: FaultyProxy['plan']) {
+  async function publishUnder(fault: string, plan: FaultyHttpServer['plan']) {
     proxy.plan = plan;
     proxy.calls = 0;
     const { result, elapsedMs, timeoutMs } = await timedInvoke<APIGatewayProxyStructuredResultV2>(
@@ -117,7 +117,7 @@ describe('Handler: publish, against a faulty EventBridge endpoint (real loopback
   it('reports every event failed, none on the bus, when every call is throttled', async () => {
     // Act
     const outcome = await publishUnder('throttled (every call, HTTP 400 ThrottlingException)', () => ({
-      kind: 'error',
+      kind: 'fail',
       status: 400,
       type: 'ThrottlingException',
       message: 'Rate exceeded',
@@ -136,7 +136,7 @@ describe('Handler: publish, against a faulty EventBridge endpoint (real loopback
   it('publishes every event when the first call is throttled and the retry goes through', async () => {
     // Act
     const outcome = await publishUnder('throttled once', (call) =>
-      call === 1 ? { kind: 'error', status: 400, type: 'ThrottlingException' } : { kind: 'pass' },
+      call === 1 ? { kind: 'fail', status: 400, type: 'ThrottlingException' } : { kind: 'pass' },
     );
 
     // Assess

@@ -1,5 +1,6 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { FaultyHttpServer } from '@blueprints/fault-injection';
 import type { LocalLambda } from '@blueprints/local-runtime';
 import {
   createTablesFromTemplate,
@@ -10,7 +11,6 @@ import {
 } from '@blueprints/local-storage';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import type { StoredEvent } from '../../src/storage/storedEvent.js';
-import { FaultyProxy } from '../helpers/FaultyProxy.js';
 import {
   eventBridgeEventOf,
   httpApiEvent,
@@ -23,13 +23,13 @@ import { localFunctions, timedInvoke } from '../helpers/localHandlers.js';
 import { LOCAL_CREDENTIALS, packagedResolver } from '../helpers/localTable.js';
 
 const figures: string[] = [];
-const THROTTLED = { kind: 'error', status: 400, type: 'ProvisionedThroughputExceededException' } as const;
+const THROTTLED = { kind: 'fail', status: 400, type: 'ProvisionedThroughputExceededException' } as const;
 
 describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real loopback server in front of dynalite)', () => {
   let ddb: LocalDynamoDb;
   let localS3: LocalS3;
   let dynamodb: DynamoDBClient;
-  let proxy: FaultyProxy;
+  let proxy: FaultyHttpServer;
   let lambda: LocalLambda;
   let tableName: string;
 
@@ -49,7 +49,7 @@ describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real 
     });
     await s3.send(new CreateBucketCommand({ Bucket: resolver.physicalName('LargeEventsBucket') }));
     s3.destroy();
-    proxy = await FaultyProxy.start(ddb.endpoint);
+    proxy = await FaultyHttpServer.start({ target: ddb.endpoint });
     lambda = localFunctions(
       resolver,
       { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_ENDPOINT_URL_S3: localS3.endpoint },
@@ -74,7 +74,7 @@ describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real 
     /** Persists three new events under `plan`; every record not reported failed must really be stored. */
     async function persistUnder(
       fault: string,
-      plan: FaultyProxy['plan'],
+      plan: FaultyHttpServer['plan'],
       events = [1, 2, 3].map(() => storedEventFactory()),
     ) {
       proxy.plan = plan;
@@ -151,7 +151,7 @@ describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real 
         'partial failure (record 2 gets InternalServerError)',
         (_call, request) =>
           JSON.stringify(request.body).includes(failing)
-            ? { kind: 'error', status: 500, type: 'InternalServerError' }
+            ? { kind: 'fail', status: 500, type: 'InternalServerError' }
             : { kind: 'pass' },
         events,
       );
@@ -175,7 +175,7 @@ describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real 
       expect(batchItemFailures).toHaveLength(0);
     }, 60_000);
 
-    async function queryUnder(fault: string, plan: FaultyProxy['plan']) {
+    async function queryUnder(fault: string, plan: FaultyHttpServer['plan']) {
       proxy.plan = plan;
       proxy.calls = 0;
       const { result, elapsedMs, timeoutMs } = await timedInvoke<APIGatewayProxyStructuredResultV2>(
@@ -198,7 +198,7 @@ describe('Handlers: persist and query, against a faulty DynamoDB endpoint (real 
       ['stalled', () => ({ kind: 'stall' }) as const],
       ['throttled (every call)', () => THROTTLED],
       ['accept-then-drop (every call)', () => ({ kind: 'drop' }) as const],
-      ['failing (HTTP 500 every call)', () => ({ kind: 'error', status: 500, type: 'InternalServerError' }) as const],
+      ['failing (HTTP 500 every call)', () => ({ kind: 'fail', status: 500, type: 'InternalServerError' }) as const],
     ])(
       'answers 503 before the timeout when DynamoDB is %s',
       async (fault, plan) => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { FaultyHttpServer, type FaultyRequest, type HttpFault } from '@blueprints/fault-injection';
 
 /** One PutEvents entry as it travels over the wire (JSON 1.1). */
 export interface WireEntry {
@@ -42,7 +41,7 @@ export interface FaultyEventBridge {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 (port 0) that speaks PutEvents and misbehaves on purpose: point
+ * A PutEvents speaker on a {@link FaultyHttpServer} that misbehaves on purpose: point
  * `AWS_ENDPOINT_URL_EVENTBRIDGE` at it. With `upstream` (a local bus endpoint) it forwards the
  * entries it accepts there, so the rest of a local stack sees exactly what "AWS" accepted.
  *
@@ -55,13 +54,42 @@ export async function startFaultyEventBridge(
   options: { upstream?: string } = {},
 ): Promise<FaultyEventBridge> {
   let fault = initial;
-  const sockets = new Set<Socket>();
   const state = { accepted: [] as WireEntry[], calls: 0 };
+  // `drop` forwards the raw request to the upstream bus, then cuts the connection.
+  const server = await FaultyHttpServer.start({ target: options.upstream });
+  const accept = acceptor(state.accepted, options.upstream);
+  server.plan = (_call, request) => {
+    state.calls++;
+    const entries = ((request.body as { Entries?: WireEntry[] }).Entries ?? []).slice();
+    if (fault.kind === 'drop') {
+      state.accepted.push(...entries);
+      return { kind: 'drop' };
+    }
+    return httpFaultFor(fault, entries, (accepted) => accept(accepted, request.headers));
+  };
+  return {
+    endpoint: server.endpoint,
+    get accepted() {
+      return state.accepted;
+    },
+    get calls() {
+      return state.calls;
+    },
+    setFault(next) {
+      fault = next;
+    },
+    close: () => server.close(),
+  };
+}
 
-  const accept = async (entries: WireEntry[], headers: IncomingMessage['headers']) => {
-    state.accepted.push(...entries);
-    if (!options.upstream || entries.length === 0) return entries.map(() => ({ EventId: randomUUID() }));
-    const response = await fetch(options.upstream, {
+type Accept = (entries: WireEntry[]) => Promise<Array<Record<string, string>>>;
+
+/** Records accepted entries and, with an upstream bus, puts them there; answers their PutEvents results. */
+function acceptor(accepted: WireEntry[], upstream: string | undefined) {
+  return async (entries: WireEntry[], headers: FaultyRequest['headers']): Promise<Array<Record<string, string>>> => {
+    accepted.push(...entries);
+    if (!upstream || entries.length === 0) return entries.map(() => ({ EventId: randomUUID() }));
+    const response = await fetch(upstream, {
       method: 'POST',
       headers: {
         'content-type': String(headers['content-type'] ?? 'application/x-amz-json-1.1'),
@@ -72,75 +100,38 @@ export async function startFaultyEventBridge(
     const body = (await response.json()) as { Entries?: Array<Record<string, string>> };
     return body.Entries ?? [];
   };
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, text: string) => {
-    state.calls++;
-    const entries = ((JSON.parse(text || '{}') as { Entries?: WireEntry[] }).Entries ?? []).slice();
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(body));
-    };
-    switch (fault.kind) {
-      case 'stall':
-        return;
-      case 'throttle':
-        return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
-      case 'drop':
-        await accept(entries, req.headers);
-        req.socket.destroy();
-        return;
-      case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, fault.kind === 'slow' ? fault.delayMs : 0));
-        break;
-      case 'reject': {
+function httpFaultFor(fault: EventBridgeFault, entries: WireEntry[], accept: Accept): HttpFault {
+  const respond = (answer: () => Promise<unknown>): HttpFault => ({
+    kind: 'respond',
+    respond: async () => ({ status: 200, body: await answer() }),
+  });
+  switch (fault.kind) {
+    case 'stall':
+      return fault;
+    case 'throttle':
+      return { kind: 'fail', status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+    case 'drop':
+      return fault;
+    case 'slow':
+      return respond(async () => {
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        return { FailedEntryCount: 0, Entries: await accept(entries) };
+      });
+    case 'reject':
+      return respond(async () => {
         const { rejects, errorCode = 'ThrottlingException' } = fault;
-        const passed = entries.filter((e) => !rejects(e));
-        const results = await accept(passed, req.headers);
+        const results = await accept(entries.filter((e) => !rejects(e)));
         let next = 0;
         const all = entries.map((e) =>
           rejects(e) ? { ErrorCode: errorCode, ErrorMessage: 'injected by the test' } : results[next++],
         );
-        return reply(200, { FailedEntryCount: all.filter((r) => r && 'ErrorCode' in r).length, Entries: all });
-      }
-      case 'omit-results': {
-        const results = await accept(entries, req.headers);
-        return reply(200, { FailedEntryCount: 0, Entries: results.slice(0, fault.keep) });
-      }
-    }
-    const results = await accept(entries, req.headers);
-    return reply(200, { FailedEntryCount: 0, Entries: results });
-  };
-
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ __type: 'InternalException', message: String(error) }));
+        return { FailedEntryCount: all.filter((r) => r && 'ErrorCode' in r).length, Entries: all };
       });
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    get accepted() {
-      return state.accepted;
-    },
-    get calls() {
-      return state.calls;
-    },
-    setFault(next) {
-      fault = next;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+    case 'omit-results':
+      return respond(async () => ({ FailedEntryCount: 0, Entries: (await accept(entries)).slice(0, fault.keep) }));
+    case 'ok':
+      return respond(async () => ({ FailedEntryCount: 0, Entries: await accept(entries) }));
+  }
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Deadline } from '@blueprints/common';
+import { type FaultMode, type FaultyTcpProxy, startFaultyTcpProxy } from '@blueprints/fault-injection';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   Database,
@@ -8,7 +9,6 @@ import {
   iamAuthTokenProvider,
 } from '../../src/database/index.js';
 import { articlesRequest, FUNCTION_TIMEOUT_MS, lambdaContext } from '../helpers/factories.js';
-import { type FaultMode, type FaultyTcpProxy, startFaultyTcpProxy } from '../helpers/faultyTcpProxy.js';
 import { type LocalPostgres, POSTGRES_START_TIMEOUT_MS, startLocalPostgres } from '../helpers/localPostgres.js';
 
 // The real handlers behind a loopback TCP proxy that freezes, slows down or resets the database
