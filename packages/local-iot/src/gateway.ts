@@ -15,15 +15,6 @@ import { createMqttWebSocketServer, mqttUpgradeHandler } from './gateway/webSock
 import { IotRulesEngine } from './rules.js';
 import { iotTopicLimitViolation, parseBasicIngestTopic } from './topics.js';
 
-export {
-  type IotDisconnectReason,
-  type IotGateway,
-  type IotGatewayCredential,
-  IotGatewayError,
-  type IotGatewayMessage,
-  type IotGatewayOptions,
-} from './gateway/types.js';
-
 type BrokerPublish = (topic: string, payload: Buffer, qos: 0 | 1, retain: boolean) => Promise<void>;
 
 /**

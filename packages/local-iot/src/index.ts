@@ -18,8 +18,8 @@ export {
   IotGatewayError,
   type IotGatewayMessage,
   type IotGatewayOptions,
-  startIotGateway,
-} from './gateway.js';
+} from './gateway/types.js';
+export { startIotGateway } from './gateway.js';
 export { InvalidPresignedUrlError, type PresignedUrlRejection } from './presignedUrlErrors.js';
 export {
   type IotRuleActivity,

@@ -2,7 +2,7 @@ import type { IotPolicyDocument, IotPolicyStatement } from '@blueprints/common';
 import type { LocalLambda } from '@blueprints/local-runtime';
 import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
 import type { IotGatewayAuthorizer } from './authorizer.js';
-import type { IotGatewayOptions } from './gateway.js';
+import type { IotGatewayOptions } from './gateway/types.js';
 import type { LocalRuleAction, LocalTopicRule } from './rules.js';
 
 /** Anything that can take an SQS message in-process (e.g. `LocalSqs`). */
