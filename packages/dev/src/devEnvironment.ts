@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
+import { type LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
 import { httpRoutesFromTemplate, LocalHttpApi, type LocalHttpRoute } from '@blueprints/local-http-api';
 import {
   type IotGateway,
@@ -11,26 +9,12 @@ import {
   iotPoliciesOfFunction,
   startIotGateway,
 } from '@blueprints/local-iot';
-import {
-  createStreamsFromTemplate,
-  type LocalKinesis,
-  type LocalPipes,
-  pipesFromTemplate,
-  startLocalKinesis,
-  startPipesFromTemplate,
-} from '@blueprints/local-pipes';
+import { type LocalKinesis, type LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
 import type { LocalFunction } from '@blueprints/local-runtime';
 import { bundleHandlerLoader } from '@blueprints/local-runtime';
-import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
-import { LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
-import {
-  createBucketsFromTemplate,
-  createTablesFromTemplate,
-  type LocalDynamoDb,
-  type LocalS3,
-  startLocalDynamoDb,
-  startLocalS3,
-} from '@blueprints/local-storage';
+import type { LocalSecretsManager } from '@blueprints/local-secrets-manager';
+import { type LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import type { LocalDynamoDb, LocalS3 } from '@blueprints/local-storage';
 import {
   ensurePackaged,
   loadPackagedTemplate,
@@ -41,11 +25,9 @@ import {
 import { ActivityFeed } from './activityFeed.js';
 import { type DevPostgres, startDevPostgres } from './devPostgres.js';
 import { devFunctionsFromTemplate } from './localFunctions.js';
+import { DEV_CREDENTIALS, type LocalStack, startLocalStack } from './localStack.js';
 import { ObservedLambda } from './ObservedLambda.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, type DevPorts, freeDevPort } from './ports.js';
-
-/** The credentials every local function runs with; the stand-ins accept any. */
-export const DEV_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface DevEnvironmentOptions {
   /** The monorepo (or forked project) root, holding `services/`. */
@@ -191,54 +173,18 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
 
-  const closers: Array<() => Promise<unknown>> = [async () => releaseDataDir()];
+  let stack: LocalStack | undefined;
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await stack?.close();
+    releaseDataDir();
   };
   try {
-    const [sqs, bus, dynamodb, s3, kinesis] = await Promise.all([
-      LocalSqs.start({ port: ports.sqs, region, accountId }),
-      LocalEventBridge.start({ port: ports.eventBridge, region, accountId }),
-      startDevDynamoDb(join(dataDir, 'dynamodb'), ports.dynamodb),
-      startLocalS3({ port: ports.s3, directory: join(dataDir, 's3') }),
-      startLocalKinesis({ port: ports.kinesis, region }),
-    ]);
-    closers.push(
-      () => sqs.close(),
-      () => bus.close(),
-      () => dynamodb.close(),
-      () => s3.close(),
-      () => kinesis.close(),
-    );
+    const local = await startLocalStack({ region, accountId, dataDir, ports });
+    stack = local;
+    const { sqs, bus, dynamodb, s3, kinesis, secretsManager } = local;
     const feed = new ActivityFeed();
-    const ddbClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: DEV_CREDENTIALS });
-    const s3Client = new S3Client({
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      region,
-      credentials: DEV_CREDENTIALS,
-    });
-    closers.push(async () => {
-      ddbClient.destroy();
-      s3Client.destroy();
-    });
-    // On a free port: only the functions talk to it, through AWS_ENDPOINT_URL_SECRETS_MANAGER.
-    const secretsManager = await LocalSecretsManager.start({ region, accountId });
-    closers.push(() => secretsManager.close());
-    const baseEnvironment = {
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: DEV_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DEV_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
+    const s3Client = local.clients.s3;
+    const baseEnvironment = local.environment;
 
     // Phase 1: resolve each service and create its queues, tables, buckets and streams.
     const services: DevService[] = [];
@@ -251,11 +197,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         region,
         accountId,
       });
-      await sqs.createQueuesFromTemplate(resolver);
-      await createTablesFromTemplate(resolver, ddbClient);
-      await createBucketsFromTemplate(resolver, s3Client);
-      await createStreamsFromTemplate(resolver, kinesis.client);
-      createSecretsFromTemplate(resolver, secretsManager);
+      await local.provision(resolver);
       const functions = devFunctionsFromTemplate(resolver, state.localEnvironment);
       for (const fn of functions) {
         fn.environment.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'WARN';
@@ -282,7 +224,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         user: typeof masterUser === 'string' ? masterUser : (sample?.environment.DB_USER ?? 'app_admin'),
       });
       const pg = postgres;
-      closers.push(() => pg.stop());
+      local.onClose(() => pg.stop());
       progress(`PostgreSQL on 127.0.0.1:${pg.port} (${Date.now() - t} ms)`);
       for (const fn of databaseService.functions) {
         if ('DB_HOST' in fn.environment) Object.assign(fn.environment, pg.environment);
@@ -328,7 +270,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       };
       gateway = await startIotGateway({ ...merged, port: ports.iotWebSocket, mqttPort: ports.iotMqtt });
       const g = gateway;
-      closers.push(() => g.close());
+      local.onClose(() => g.close());
       g.onMessage((m) => {
         if (m.topic.startsWith('$aws/rules/')) return;
         feed.publish({
@@ -356,12 +298,12 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     for (const s of pending) {
       const lambda = lambdas.get(s.name) as ObservedLambda;
       const firehose = LocalFirehose.fromTemplate(s.resolver, { s3: s3Client });
-      closers.push(() => firehose.close());
+      local.onClose(() => firehose.close());
       const busesBefore = new Set(bus.eventBuses.map((b) => b.name));
       bus.loadTemplate(s.resolver, { lambda, sqs, firehose });
       const buses = bus.eventBuses.map((b) => b.name).filter((b) => !busesBefore.has(b));
       const triggers = startQueueTriggers(s.resolver, sqs, lambda, { pollIntervalMs: 100, logger: null });
-      closers.push(() => triggers.stop());
+      local.onClose(() => triggers.stop());
       let pipes: LocalPipes | undefined;
       if (pipesFromTemplate(s.resolver).length > 0) {
         pipes = await startPipesFromTemplate(s.resolver, {
@@ -373,7 +315,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           pollIntervalMs: 200,
         });
         const p = pipes;
-        closers.push(() => p.stop());
+        local.onClose(() => p.stop());
         for (const pipe of p.pipes) {
           // A pipe whose target is a function (qldb-pipe) publishes through it to the service's own buses.
           if (pipe.targetKind === 'lambda') for (const b of buses) pipeBuses.add(b);
@@ -397,7 +339,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
               at: new Date().toISOString(),
             }),
         });
-        closers.push(() => api.close());
+        local.onClose(() => api.close());
         http = { url: api.url, routes };
       }
       services.push({ ...s, lambda, http, triggers, pipes, firehose, buses });
@@ -473,16 +415,5 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-/** DynamoDB kept on disk when dynalite's LevelDB store works here, in memory otherwise. */
-async function startDevDynamoDb(directory: string, port: number): Promise<LocalDynamoDb & { persistent: boolean }> {
-  try {
-    mkdirSync(directory, { recursive: true });
-    return { ...(await startLocalDynamoDb({ port, directory })), persistent: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw error;
-    return { ...(await startLocalDynamoDb({ port })), persistent: false };
   }
 }

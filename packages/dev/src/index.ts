@@ -16,7 +16,6 @@ export {
 } from './dashboardServer.js';
 export { DemoActions, DemoUnavailableError, signDevJwt } from './demoActions.js';
 export {
-  DEV_CREDENTIALS,
   DevAlreadyRunningError,
   type DevEnvironment,
   type DevEnvironmentOptions,
@@ -27,6 +26,12 @@ export {
 } from './devEnvironment.js';
 export { type DevPostgres, PostgresAlreadyRunningError, startDevPostgres } from './devPostgres.js';
 export { devFunctionsFromTemplate } from './localFunctions.js';
+export {
+  DEV_CREDENTIALS,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from './localStack.js';
 export { ObservedLambda, triggerOf } from './ObservedLambda.js';
 export {
   assertDevPortsFree,
