@@ -14,6 +14,7 @@ import type { LocalFunction } from '@blueprints/local-runtime';
 import { bundleHandlerLoader } from '@blueprints/local-runtime';
 import type { LocalSecretsManager } from '@blueprints/local-secrets-manager';
 import { type LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import { DEV_CREDENTIALS, type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import type { LocalDynamoDb, LocalS3 } from '@blueprints/local-storage';
 import {
   ensurePackaged,
@@ -25,7 +26,6 @@ import {
 import { ActivityFeed } from './activityFeed.js';
 import { type DevPostgres, startDevPostgres } from './devPostgres.js';
 import { devFunctionsFromTemplate } from './localFunctions.js';
-import { DEV_CREDENTIALS, type LocalStack, startLocalStack } from './localStack.js';
 import { ObservedLambda } from './ObservedLambda.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, type DevPorts, freeDevPort } from './ports.js';
 

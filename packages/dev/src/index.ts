@@ -26,12 +26,6 @@ export {
 } from './devEnvironment.js';
 export { type DevPostgres, PostgresAlreadyRunningError, startDevPostgres } from './devPostgres.js';
 export { devFunctionsFromTemplate } from './localFunctions.js';
-export {
-  DEV_CREDENTIALS,
-  type LocalStack,
-  type LocalStackOptions,
-  startLocalStack,
-} from './localStack.js';
 export { ObservedLambda, triggerOf } from './ObservedLambda.js';
 export {
   assertDevPortsFree,

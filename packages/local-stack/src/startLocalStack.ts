@@ -19,8 +19,8 @@ import type { TemplateResolver } from '@blueprints/packaging';
 /** The credentials every local function runs with; the stand-ins accept any. */
 export const DEV_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** How long `close()` waits for one stand-in before moving on to the next (a stalled one must not hang shutdown). */
-const CLOSE_CEILING_MS = 10_000;
+/** How long `close()` waits for one handle before moving on to the next (a stalled one must not hang shutdown). */
+const DEFAULT_CLOSE_CEILING_MS = 10_000;
 
 export interface LocalStackOptions {
   region?: string;
@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   ports?: Partial<Record<'sqs' | 'eventBridge' | 'dynamodb' | 's3' | 'kinesis', number>>;
   /** Keeps DynamoDB and S3 on disk under this folder; in memory (DynamoDB) or a temporary folder (S3) otherwise. */
   dataDir?: string;
+  /** How long `close()` waits for each handle (default 10 s). */
+  closeCeilingMs?: number;
 }
 
 /** The stand-ins every packaged service talks to through the SDK, started on 127.0.0.1. */
@@ -68,7 +70,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ports = options.ports ?? {};
   const closers: Array<() => Promise<unknown> | unknown> = [];
   const close = async () => {
-    for (const closeOne of closers.splice(0).reverse()) await closeBounded(closeOne);
+    const ceilingMs = options.closeCeilingMs ?? DEFAULT_CLOSE_CEILING_MS;
+    for (const closeOne of closers.splice(0).reverse()) await closeBounded(closeOne, ceilingMs);
   };
   const started = await Promise.allSettled([
     LocalSqs.start({ port: ports.sqs ?? 0, region, accountId }),
@@ -143,10 +146,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-async function closeBounded(closeOne: () => Promise<unknown> | unknown): Promise<void> {
+async function closeBounded(closeOne: () => Promise<unknown> | unknown, ceilingMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const ceiling = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_CEILING_MS);
+    timer = setTimeout(resolve, ceilingMs);
     timer.unref();
   });
   await Promise.race([Promise.resolve().then(closeOne), ceiling])
