@@ -12,7 +12,13 @@ import { prepareDataDir } from './dataDir.js';
 import { databaseServiceOf, migrateOnStart, startServiceDatabase } from './devDatabase.js';
 import { startDevGateway } from './devGateway.js';
 import type { DevPostgres } from './devPostgres.js';
-import { listServices, packageServices, resolveService, UnknownServiceError } from './devServices.js';
+import {
+  listServices,
+  packageServices,
+  type ResolvedService,
+  resolveService,
+  UnknownServiceError,
+} from './devServices.js';
 import { ObservedLambda } from './ObservedLambda.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, type DevPorts } from './ports.js';
 import { type DevService, feedBusActivity, wireService } from './wireService.js';
@@ -133,8 +139,8 @@ async function wireDevEnvironment(
   const { rootDir, dataDir, region, accountId, ports } = options;
   const { progress } = run;
   const stackName = { stage: options.stage ?? 'dev', region, accountId, logLevel: options.logLevel ?? 'WARN' };
-  const resolved = options.names.map((name) => resolveService(rootDir, name, stackName));
-  for (const s of resolved) await local.provision(s.resolver);
+  const resolved: ResolvedService[] = [];
+  for (const name of options.names) resolved.push(await resolveService(rootDir, name, stackName, local.provision));
 
   const databaseService = databaseServiceOf(resolved);
   let postgres: DevPostgres | undefined;

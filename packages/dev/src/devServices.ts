@@ -48,12 +48,17 @@ export async function packageServices(rootDir: string, names: string[], progress
   }
 }
 
-/** A packaged service's template as stack `<service>-<stage>`, with its functions at `logLevel`. */
-export function resolveService(
+/**
+ * A packaged service's template as stack `<service>-<stage>`, provisioned by `provision`, with its
+ * functions at `logLevel`. The functions are read after provisioning: their variables that name a
+ * queue or a secret resolve to what the stand-ins created.
+ */
+export async function resolveService(
   rootDir: string,
   name: string,
   stack: { stage: string; region: string; accountId: string; logLevel: string },
-): ResolvedService {
+  provision: (resolver: TemplateResolver) => Promise<void>,
+): Promise<ResolvedService> {
   const dir = join(rootDir, 'services', name);
   const state = readPackagedServiceState(dir);
   const resolver = new TemplateResolver(loadPackagedTemplate(dir), {
@@ -61,6 +66,7 @@ export function resolveService(
     region: stack.region,
     accountId: stack.accountId,
   });
+  await provision(resolver);
   const functions = devFunctionsFromTemplate(resolver, state.localEnvironment);
   for (const fn of functions) fn.environment.POWERTOOLS_LOG_LEVEL = stack.logLevel;
   return { name, dir, resolver, functions };
