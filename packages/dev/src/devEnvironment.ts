@@ -1,12 +1,7 @@
 import { join, resolve } from 'node:path';
-import type { LocalEventBridge } from '@blueprints/local-eventbridge';
 import type { IotGateway } from '@blueprints/local-iot';
-import type { LocalKinesis } from '@blueprints/local-pipes';
 import { bundleHandlerLoader } from '@blueprints/local-runtime';
-import type { LocalSecretsManager } from '@blueprints/local-secrets-manager';
-import type { LocalSqs } from '@blueprints/local-sqs';
 import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
-import type { LocalDynamoDb, LocalS3 } from '@blueprints/local-storage';
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
 import { databaseServiceOf, migrateOnStart, startServiceDatabase } from './devDatabase.js';
@@ -46,20 +41,16 @@ export interface DevEnvironmentOptions {
   onProgress?: (line: string) => void;
 }
 
-export interface DevEnvironment {
+/**
+ * The stand-ins of `startLocalStack` (`secretsManager` holds every template's secrets, with freshly
+ * generated values) and what runs on them.
+ */
+export interface DevEnvironment
+  extends Pick<LocalStack, 'region' | 'accountId' | 'sqs' | 'bus' | 'dynamodb' | 's3' | 'kinesis' | 'secretsManager'> {
   rootDir: string;
   dataDir: string;
-  region: string;
-  accountId: string;
   services: DevService[];
   feed: ActivityFeed;
-  sqs: LocalSqs;
-  bus: LocalEventBridge;
-  dynamodb: LocalDynamoDb & { persistent: boolean };
-  s3: LocalS3;
-  kinesis: LocalKinesis;
-  /** Every template's secrets, with freshly generated values (functions read them at run time). */
-  secretsManager: LocalSecretsManager;
   gateway?: IotGateway;
   postgres?: DevPostgres;
   /** How long start-up took, ms. */
@@ -176,20 +167,14 @@ async function wireDevEnvironment(
     await migrateOnStart(databaseService, lambdas.get(databaseService.name) as ObservedLambda, progress);
   }
 
-  const { sqs, bus, dynamodb, s3, kinesis, secretsManager } = local;
+  const { clients: _clients, environment: _environment, provision: _provision, onClose: _onClose, ...standIns } = local;
+  const { bus } = standIns;
   return {
+    ...standIns,
     rootDir,
     dataDir,
-    region,
-    accountId,
     services,
     feed,
-    sqs,
-    bus,
-    dynamodb,
-    s3,
-    kinesis,
-    secretsManager,
     gateway,
     postgres,
     startupMs: Date.now() - run.started,
