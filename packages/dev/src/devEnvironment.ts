@@ -70,7 +70,7 @@ export interface DevEnvironment
  *
  * @example
  * const dev = await startDevEnvironment({ rootDir: process.cwd() });
- * console.log(dev.service('event-logger')?.http?.url);
+ * console.log(dev.services[0]?.http?.url);
  * await dev.close();
  */
 export async function startDevEnvironment(options: DevEnvironmentOptions): Promise<DevEnvironment> {
