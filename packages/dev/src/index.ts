@@ -16,7 +16,6 @@ export {
 } from './dashboardServer.js';
 export { DemoActions, DemoUnavailableError, signDevJwt } from './demoActions.js';
 export {
-  DEV_CREDENTIALS,
   DevAlreadyRunningError,
   type DevEnvironment,
   type DevEnvironmentOptions,

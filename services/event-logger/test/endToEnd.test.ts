@@ -1,15 +1,15 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { type EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { type EventBridgeEvent, type LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
 import type { LocalLambda } from '@blueprints/local-runtime';
-import { LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
-import { createTablesFromTemplate, startLocalDynamoDb, startLocalS3 } from '@blueprints/local-storage';
+import { type LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import type { TemplateResolver } from '@blueprints/packaging';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { StoredEvent } from '../src/storage/storedEvent.js';
 import { ACCOUNT_ID, httpApiEvent, incompressibleText, REGION, tenantSessionArn } from './helpers/factories.js';
 import { localFunctions } from './helpers/localHandlers.js';
-import { LOCAL_CREDENTIALS, packagedResolver } from './helpers/localTable.js';
+import { packagedResolver } from './helpers/localTable.js';
 
 interface PublishBody {
   correlationId: string;
@@ -20,64 +20,43 @@ interface PublishBody {
 class LocalEventLogger {
   readonly accepted: EventBridgeEvent[] = [];
   readonly brandConsumerCalls: Array<{ event: SQSEvent; response: SQSBatchResponse }> = [];
-  private readonly closers: Array<() => Promise<void>> = [];
+  readonly bus: LocalEventBridge;
+  readonly sqs: LocalSqs;
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
 
   constructor(
     readonly resolver: TemplateResolver,
     readonly lambda: LocalLambda,
-    readonly bus: LocalEventBridge,
-    readonly sqs: LocalSqs,
+    private readonly local: LocalStack,
     readonly triggers: QueueTriggers,
     readonly firehose: LocalFirehose,
-    readonly s3: S3Client,
-    readonly dynamodb: DynamoDBClient,
-  ) {}
+  ) {
+    this.bus = local.bus;
+    this.sqs = local.sqs;
+    this.s3 = local.clients.s3;
+    this.dynamodb = local.clients.dynamodb;
+  }
 
   static async start(): Promise<LocalEventLogger> {
     const resolver = await packagedResolver();
-    const ddb = await startLocalDynamoDb();
-    const dynamodb = new DynamoDBClient({ endpoint: ddb.endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
-    await createTablesFromTemplate(resolver, dynamodb);
-    const localS3 = await startLocalS3();
-    const s3 = new S3Client({
-      endpoint: localS3.endpoint,
-      forcePathStyle: true,
-      region: REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    // The service's buckets only: the deployment bucket osls adds is not part of the service.
-    for (const bucket of ['ArchiveBucket', 'LargeEventsBucket']) {
-      await s3.send(new CreateBucketCommand({ Bucket: resolver.physicalName(bucket) }));
+    const local = await startLocalStack({ region: REGION, accountId: ACCOUNT_ID });
+    try {
+      await local.provision(resolver);
+      const firehose = LocalFirehose.fromTemplate(resolver, { s3: local.clients.s3 });
+      local.onClose(() => firehose.close());
+      const lambda = localFunctions(resolver, local.environment);
+      local.bus.loadTemplate(resolver, { lambda, sqs: local.sqs, firehose });
+      const triggers = startQueueTriggers(resolver, local.sqs, lambda, { pollIntervalMs: 50 });
+      local.onClose(() => triggers.stop());
+      const stack = new LocalEventLogger(resolver, lambda, local, triggers, firehose);
+      local.bus.onEvent((event) => stack.accepted.push(event));
+      stack.observeBrandConsumer();
+      return stack;
+    } catch (error) {
+      await local.close();
+      throw error;
     }
-    const sqs = await LocalSqs.start({ region: REGION, accountId: ACCOUNT_ID });
-    await sqs.createQueuesFromTemplate(resolver);
-    const firehose = LocalFirehose.fromTemplate(resolver, { s3 });
-    const bus = await LocalEventBridge.start({ region: REGION, accountId: ACCOUNT_ID });
-    const lambda = localFunctions(resolver, {
-      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_ENDPOINT_URL_S3: localS3.endpoint,
-    });
-    bus.loadTemplate(resolver, { lambda, sqs, firehose });
-    const triggers = startQueueTriggers(resolver, sqs, lambda, { pollIntervalMs: 50 });
-    const stack = new LocalEventLogger(resolver, lambda, bus, sqs, triggers, firehose, s3, dynamodb);
-    bus.onEvent((event) => stack.accepted.push(event));
-    stack.observeBrandConsumer();
-    stack.closers.push(
-      () => triggers.stop(),
-      () => bus.close(),
-      () => sqs.close(),
-      async () => {
-        await firehose.close();
-        s3.destroy();
-        await localS3.close();
-      },
-      async () => {
-        dynamodb.destroy();
-        await ddb.close();
-      },
-    );
-    return stack;
   }
 
   /** Records what brandConsumer receives and answers (observation only: the real handler runs). */
@@ -129,7 +108,7 @@ class LocalEventLogger {
   }
 
   async close(): Promise<void> {
-    for (const close of this.closers) await close();
+    await this.local.close();
   }
 }
 

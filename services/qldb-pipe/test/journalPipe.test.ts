@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseEnvelope } from '@blueprints/common';
-import { type EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
-import {
-  createStreamsFromTemplate,
-  type LocalKinesis,
-  LocalPipes,
-  pipesFromTemplate,
-  startLocalKinesis,
-  startPipesFromTemplate,
-} from '@blueprints/local-pipes';
+import { type EventBridgeEvent, type LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
+import { type LocalKinesis, LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
 import {
   functionsFromTemplate,
   type Handler,
@@ -19,8 +12,8 @@ import {
   LocalLambda,
   sourceHandlerLoader,
 } from '@blueprints/local-runtime';
-import { LocalSqs } from '@blueprints/local-sqs';
-import { createBucketsFromTemplate, type LocalS3, startLocalS3 } from '@blueprints/local-storage';
+import type { LocalSqs } from '@blueprints/local-sqs';
+import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import { packagedServiceResolver, type TemplateResolver } from '@blueprints/packaging';
 import {
   aggregate,
@@ -37,8 +30,8 @@ const SERVICE_DIR = join(import.meta.dirname, '..');
 const STREAM = 'qldb-pipe-dev-journal';
 
 let resolver: TemplateResolver;
+let local: LocalStack;
 let kinesis: LocalKinesis;
-let s3: LocalS3;
 let s3Client: S3Client;
 let firehose: LocalFirehose;
 let bus: LocalEventBridge;
@@ -46,6 +39,7 @@ let sqs: LocalSqs;
 let pipes: LocalPipes;
 let events: EventBridgeEvent[] = [];
 let functions: LocalFunction[];
+let baseEnvironment: Record<string, string>;
 let coldPipes: LocalPipes | undefined;
 const coldInvocations = () => coldPipes?.targetInvocations.length ?? 0;
 // A loopback PutEvents endpoint between `enrich` and the local bus: it forwards what it accepts
@@ -54,35 +48,23 @@ let faulty: FaultyEventBridge;
 
 beforeAll(async () => {
   resolver = await packagedServiceResolver(SERVICE_DIR);
-  kinesis = await startLocalKinesis();
-  await createStreamsFromTemplate(resolver, kinesis.client);
-  s3 = await startLocalS3();
-  s3Client = new S3Client({
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await createBucketsFromTemplate(resolver, s3Client);
+  local = await startLocalStack();
+  ({ kinesis, bus, sqs } = local);
+  s3Client = local.clients.s3;
+  await local.provision(resolver);
   firehose = LocalFirehose.fromTemplate(resolver, { s3: s3Client });
-  bus = await LocalEventBridge.start();
+  local.onClose(() => firehose.close());
   bus.loadTemplate(resolver, { firehose });
   bus.onEvent((event) => events.push(event));
-  sqs = await LocalSqs.start();
-  await sqs.createQueuesFromTemplate(resolver);
   faulty = await startFaultyEventBridge({ kind: 'ok' }, { upstream: bus.endpoint });
+  local.onClose(() => faulty.close());
   // The enrich function reaches the local bus through the SDK's endpoint variable, as deployed code would reach AWS.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_EVENTBRIDGE: faulty.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  });
+  baseEnvironment = { ...local.environment, AWS_ENDPOINT_URL_EVENTBRIDGE: faulty.endpoint };
   functions = functionsFromTemplate(resolver).map((fn) => ({
     ...fn,
     environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'ERROR' },
   }));
-  const lambda = new LocalLambda(functions, sourceHandlerLoader(SERVICE_DIR));
+  const lambda = new LocalLambda(functions, sourceHandlerLoader(SERVICE_DIR), baseEnvironment);
   pipes = await startPipesFromTemplate(resolver, {
     kinesis: kinesis.client,
     lambda,
@@ -90,17 +72,12 @@ beforeAll(async () => {
     sqs,
     pollIntervalMs: 10,
   });
+  local.onClose(() => pipes.stop());
 }, 300_000);
 
 afterAll(async () => {
   await coldPipes?.stop();
-  await pipes?.stop();
-  await faulty?.close();
-  await bus?.close();
-  await firehose?.close();
-  await sqs?.close();
-  await s3?.close();
-  await kinesis?.close();
+  await local?.close();
 });
 
 beforeEach(() => {
@@ -310,10 +287,14 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
     await pipes.stop();
     const handlerUrl = pathToFileURL(join(SERVICE_DIR, 'src/handlers/enrich.ts')).href;
     let containers = 0;
-    const cold = new LocalLambda(functions, async () => async (event, context) => {
-      const module = (await import(`${handlerUrl}?container=${++containers}`)) as { handler: Handler };
-      return module.handler(event, context);
-    });
+    const cold = new LocalLambda(
+      functions,
+      async () => async (event, context) => {
+        const module = (await import(`${handlerUrl}?container=${++containers}`)) as { handler: Handler };
+        return module.handler(event, context);
+      },
+      baseEnvironment,
+    );
     coldPipes = await new LocalPipes(
       pipesFromTemplate(resolver).map((p) => ({ ...p, startingPosition: 'LATEST' as const })),
       { kinesis: kinesis.client, lambda: cold, eventBridge: bus, sqs, pollIntervalMs: 10 },

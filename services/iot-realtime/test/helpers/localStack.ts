@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IotNamespace, type IotSigningCredentials } from '@blueprints/common';
 import {
   type IotGateway,
@@ -9,13 +8,18 @@ import {
   startIotGateway,
 } from '@blueprints/local-iot';
 import { functionsFromTemplate, type LocalFunction, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
-import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
-import { LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
-import { createTablesFromTemplate, type LocalDynamoDb, startLocalDynamoDb } from '@blueprints/local-storage';
+import { createSecretsFromTemplate, type LocalSecretsManager } from '@blueprints/local-secrets-manager';
+import { type LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import {
+  DEV_CREDENTIALS,
+  type LocalStack as StandIns,
+  startLocalStack as startStandIns,
+} from '@blueprints/local-stack';
+import { createTablesFromTemplate, type LocalDynamoDb } from '@blueprints/local-storage';
 import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
 import { packagedResolver, SERVICE_DIR } from './packagedService.js';
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_CREDENTIALS = DEV_CREDENTIALS;
 
 /** One deployment (stage) of the service on the shared local account. */
 export interface LocalDeployment {
@@ -87,17 +91,22 @@ export async function startLocalStack(options: {
   // One at a time: packaging a stage sets the default package aside while it runs.
   for (const stage of options.stages ?? [undefined]) resolvers.push(await resolverOf(stage));
   const [first] = resolvers as [TemplateResolver];
-  const sqs = await LocalSqs.start({ region: first.stack.region, accountId: first.stack.accountId });
-  const dynamo = await startLocalDynamoDb();
-  const ddb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: first.stack.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const secretsManager = await LocalSecretsManager.start({
-    region: first.stack.region,
-    accountId: first.stack.accountId,
-  });
+  const standIns = await startStandIns({ region: first.stack.region, accountId: first.stack.accountId });
+  try {
+    return await wireDeployments(standIns, resolvers, options);
+  } catch (error) {
+    await standIns.close();
+    throw error;
+  }
+}
+
+/** The deployments' secrets, functions, gateway and queue triggers on the stand-ins. */
+async function wireDeployments(
+  standIns: StandIns,
+  resolvers: TemplateResolver[],
+  options: { jwtSecret: string; logLevel?: string },
+): Promise<LocalStack> {
+  const { sqs, dynamodb: dynamo, secretsManager } = standIns;
   const secretArns: string[] = [];
   const functions: LocalFunction[] = [];
   const stageOfFunction = new Map<string, string>();
@@ -106,7 +115,7 @@ export async function startLocalStack(options: {
     // Only CloudFormation knows the account's endpoint: a placeholder until the gateway has a port.
     resolver.overrides.set('IotEndpoint.Address', 'pending');
     await sqs.createQueuesFromTemplate(resolver);
-    await createTablesFromTemplate(resolver, ddb);
+    await createTablesFromTemplate(resolver, standIns.clients.dynamodb);
     // Before the functions are read: JWT_SECRET_ARN resolves to the local secret's ARN.
     const [jwtSecret] = createSecretsFromTemplate(resolver, secretsManager);
     if (!jwtSecret) throw new Error('The packaged template declares no secret');
@@ -122,17 +131,12 @@ export async function startLocalStack(options: {
       functions.push(fn);
     }
   }
-  ddb.destroy();
 
   const lambda = new LocalLambda(
     functions,
     // Each deployment gets its own copy of a handler module: handlers read their configuration at load.
     sourceHandlerLoader(SERVICE_DIR, { instance: (fn) => stageOfFunction.get(fn.name) ?? '' }),
-    {
-      AWS_REGION: first.stack.region,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
-    },
+    standIns.environment,
   );
   const gateway = await startIotGateway(
     mergeGatewayOptions(
@@ -144,6 +148,7 @@ export async function startLocalStack(options: {
       })),
     ),
   );
+  standIns.onClose(() => gateway.close());
   for (const fn of functions) {
     if ('IOT_ENDPOINT' in fn.environment) fn.environment.IOT_ENDPOINT = gateway.host;
     if (fn.logicalId === 'PresignLambdaFunction') fn.environment.IOT_URL_SCHEME = 'ws';
@@ -164,6 +169,7 @@ export async function startLocalStack(options: {
       triggers: startQueueTriggers(resolver, sqs, lambda, { pollIntervalMs: 20, logger: null }),
     };
   });
+  for (const deployment of deployments) standIns.onClose(() => deployment.triggers.stop());
   return {
     ...(deployments[0] as LocalDeployment),
     deployments,
@@ -173,12 +179,6 @@ export async function startLocalStack(options: {
     secretsManager,
     jwtSecretArn: secretArns[0] as string,
     lambda,
-    close: async () => {
-      for (const deployment of deployments) await deployment.triggers.stop();
-      await gateway.close();
-      await sqs.close();
-      await dynamo.close();
-      await secretsManager.close();
-    },
+    close: () => standIns.close(),
   };
 }

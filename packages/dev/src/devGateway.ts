@@ -1,0 +1,83 @@
+import {
+  type IotGateway,
+  type IotGatewayOptions,
+  iotGatewayOptionsFromTemplate,
+  iotPoliciesOfFunction,
+  startIotGateway,
+} from '@blueprints/local-iot';
+import type { LocalSqs } from '@blueprints/local-sqs';
+import { DEV_CREDENTIALS } from '@blueprints/local-stack';
+import type { ActivityFeed } from './activityFeed.js';
+import { hasResource, type ResolvedService } from './devServices.js';
+import type { ObservedLambda } from './ObservedLambda.js';
+
+export interface DevGatewayOptions {
+  region: string;
+  accountId: string;
+  port: number;
+  mqttPort: number;
+  sqs: LocalSqs;
+  feed: ActivityFeed;
+}
+
+/**
+ * The IoT gateway with every service's topic rules and authorizers, or undefined when no service has
+ * any. Functions that read `IOT_ENDPOINT` are pointed at it (ws://, and its data-plane endpoint).
+ */
+export async function startDevGateway(
+  services: ResolvedService[],
+  lambdas: Map<string, ObservedLambda>,
+  options: DevGatewayOptions,
+): Promise<IotGateway | undefined> {
+  const iotServices = services.filter((s) => hasResource(s.resolver, 'AWS::IoT::TopicRule', 'AWS::IoT::Authorizer'));
+  if (iotServices.length === 0) return undefined;
+  const { region, accountId, sqs } = options;
+  const merged: IotGatewayOptions = { region, accountId, rules: [], authorizers: {}, credentials: [] };
+  const byArn = new Map<string, ObservedLambda>();
+  for (const s of iotServices) {
+    const lambda = lambdas.get(s.name) as ObservedLambda;
+    for (const fn of s.functions) byArn.set(fn.arn, lambda);
+    const o = iotGatewayOptionsFromTemplate(s.resolver, lambda, sqs);
+    merged.rules?.push(...(o.rules ?? []));
+    Object.assign(merged.authorizers as object, o.authorizers);
+    // Presigned URLs signed with the local keys carry the IoT statements of the function that signs them.
+    for (const fn of s.functions.filter((f) => 'IOT_ENDPOINT' in f.environment)) {
+      const policies = iotPoliciesOfFunction(s.resolver, fn.logicalId);
+      if (policies.some((p) => JSON.stringify(p).includes('iot:Connect'))) {
+        merged.credentials?.push({ ...DEV_CREDENTIALS, policies });
+      }
+    }
+  }
+  merged.actions = {
+    lambda: async (arn, payload) => {
+      const lambda = byArn.get(arn.replace(/:(\$LATEST|\d+)$/, ''));
+      if (!lambda) throw new Error(`No local function ${arn}`);
+      await lambda.invoke(arn, payload);
+    },
+    sqs: async (queueUrl, body) => {
+      await sqs.sendMessage(queueUrl, body, {});
+    },
+  };
+  const gateway = await startIotGateway({ ...merged, port: options.port, mqttPort: options.mqttPort });
+  gateway.onMessage((m) => {
+    if (m.topic.startsWith('$aws/rules/')) return;
+    options.feed.publish({
+      kind: 'mqtt',
+      topic: m.topic,
+      payload: m.payload.toString('utf8').slice(0, 4000),
+      ...(m.clientId ? { clientId: m.clientId } : {}),
+      retain: m.retain,
+      at: new Date().toISOString(),
+    });
+  });
+  for (const s of services) {
+    for (const fn of s.functions) {
+      if (!('IOT_ENDPOINT' in fn.environment)) continue;
+      fn.environment.IOT_ENDPOINT = gateway.host;
+      // The local gateway speaks ws://, not wss:// (presign reads this local-only switch).
+      fn.environment.IOT_URL_SCHEME = 'ws';
+      fn.environment.AWS_ENDPOINT_URL_IOT_DATA_PLANE = gateway.dataPlaneEndpoint;
+    }
+  }
+  return gateway;
+}

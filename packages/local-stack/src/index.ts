@@ -1,0 +1,6 @@
+export {
+  DEV_CREDENTIALS,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from './startLocalStack.js';
