@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { BundleVariant } from '../harness/bundles.js';
 import { childResult, lambdaLikeEnvironment, runProcess } from '../harness/childProcess.js';
 import type { BenchFunction } from '../harness/functions.js';
-import { type NodeRuntime, nodeRuntimes } from '../harness/nodes.js';
+import type { NodeRuntime } from '../harness/nodes.js';
+import { perFunctionRun } from '../harness/perFunction.js';
 import { formatBytes, formatRatio, formatSample, median, type Sample, summarize } from '../harness/statistics.js';
 import type { Benchmark, BenchmarkOutcome, ResultTable, TargetCheck } from '../harness/types.js';
-import { notAvailable } from '../harness/types.js';
 
 /** Every variant loaded, in this order within each round; none with a Node flag (none is deployed). */
 const VARIANTS: BundleVariant[] = ['ours', 'default', 'ours-nohook', 'ours-esm', 'ours-nonames', 'ours-local'];
@@ -147,18 +147,13 @@ export const coldInit: Benchmark = {
   name: 'cold-init',
   title: '3. Cold init: importing each function bundle in a fresh Node process (Node 22 and Node 20)',
   async run(context): Promise<BenchmarkOutcome> {
-    const inventory = await context.inventory();
-    if (inventory.functions.length === 0) return notAvailable('no function could be read');
-    const { runtimes, unavailable } = nodeRuntimes(context.log);
-    if (runtimes.length === 0) return notAvailable('no Node.js runtime', unavailable);
+    const run = await perFunctionRun(context);
+    if ('status' in run) return run;
+    const { runtimes, notes } = run;
     const samples = context.quick ? 3 : 5;
     const script = join(context.repoRoot, 'bench', 'children', 'importBundle.mjs');
     const rows: ColdInitRow[] = [];
-    const notes: string[] = [
-      ...unavailable,
-      ...inventory.unavailable.map((u) => `${u.service}: not available: ${u.reason}`),
-    ];
-    for (const fn of inventory.functions) {
+    for (const fn of run.functions) {
       context.log(`  ${fn.service}/${fn.name}`);
       try {
         const bundles = await Promise.all(VARIANTS.map((v) => context.bundles.get(fn, v)));

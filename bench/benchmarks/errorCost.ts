@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import type { BundleVariant } from '../harness/bundles.js';
 import { childResult, lambdaLikeEnvironment, runProcess } from '../harness/childProcess.js';
-import { nodeRuntimes } from '../harness/nodes.js';
+import { perFunctionRun } from '../harness/perFunction.js';
 import { formatRatio, formatSample, type Sample, summarize } from '../harness/statistics.js';
 import type { Benchmark, BenchmarkOutcome, TargetCheck } from '../harness/types.js';
-import { notAvailable } from '../harness/types.js';
 
 const VARIANTS: Array<{ variant: BundleVariant; label: string }> = [
   { variant: 'ours', label: 'ours (stack-trace hook)' },
@@ -25,18 +24,13 @@ export const errorCost: Benchmark = {
   name: 'error-cost',
   title: '2. Error cost: first error.stack, mapped by the bundle vs a true no-map run (Node 22 and Node 20)',
   async run(context): Promise<BenchmarkOutcome> {
-    const inventory = await context.inventory();
-    if (inventory.functions.length === 0) return notAvailable('no function could be read');
-    const { runtimes, unavailable } = nodeRuntimes(context.log);
-    if (runtimes.length === 0) return notAvailable('no Node.js runtime', unavailable);
+    const run = await perFunctionRun(context);
+    if ('status' in run) return run;
+    const { runtimes, notes } = run;
     const samples = context.quick ? 3 : 7;
     const script = join(context.repoRoot, 'bench', 'children', 'firstStack.mjs');
     const rows: ErrorCostRow[] = [];
-    const notes: string[] = [
-      ...unavailable,
-      ...inventory.unavailable.map((u) => `${u.service}: not available: ${u.reason}`),
-    ];
-    for (const fn of inventory.functions) {
+    for (const fn of run.functions) {
       context.log(`  ${fn.service}/${fn.name}`);
       try {
         const bundles = await Promise.all(
