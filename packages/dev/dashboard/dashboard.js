@@ -1,6 +1,6 @@
 // The pnpm dev dashboard: plain DOM, no framework. Data comes from /api/config, the Server-Sent
-// Events stream /api/stream, the buttons' /api/* calls, and an MQTT connection to the local IoT
-// gateway opened with a presigned URL from iot-realtime's `GET /iot/url` route.
+// Events stream /api/stream, the actions the services declare (POST /api/services/<service>/actions/<id>),
+// and an MQTT connection to the local IoT gateway opened through a service's declared presigning route.
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -20,8 +20,8 @@ const prepend = (list, node, max = 100) => {
 
 let config;
 
-async function api(method, path) {
-  const response = await fetch(path, { method });
+async function api(method, path, input) {
+  const response = await fetch(path, { method, ...(input === undefined ? {} : { body: JSON.stringify(input) }) });
   const body = await response.json();
   if (!response.ok) throw Object.assign(new Error(body?.error?.message ?? response.statusText), { body });
   return body;
@@ -49,13 +49,7 @@ function renderServices() {
     for (const p of s.pipes ?? []) list.append(el('li', {}, `pipe ${p.name}: ${p.stream} → ${p.target}`));
     root.append(el('h3', {}, s.name), list);
   }
-  const has = (name) => config.services.some((s) => s.name === name);
-  $('sensor-reading').disabled = !has('iot-realtime');
-  $('broadcast').disabled = !has('iot-realtime');
-  $('failing').disabled = !has('iot-realtime');
-  $('events').disabled = !has('event-logger');
-  $('ledger-record').disabled = !has('qldb-pipe');
-  $('articles-query').disabled = !has('rds-proxy-demo');
+  renderActions();
   $('summary').textContent =
     `${config.services.length} service(s): ${config.services.map((s) => s.name).join(', ')} · started in ${(config.startupMs / 1000).toFixed(1)} s · data in ${config.dataDir}`;
 }
@@ -75,9 +69,9 @@ function onActivity(a) {
       el('td', {}, a.bus),
       el('td', {}, a.source),
       el('td', {}, a.detailType),
-      el('td', {}, a.envelope?.correlationId ?? ''),
-      el('td', {}, a.envelope?.sequenceNr ?? ''),
-      el('td', {}, a.envelope ? String(a.envelope.persist) : ''),
+      el('td', {}, a.labels?.correlationId ?? ''),
+      el('td', {}, a.labels?.sequenceNr ?? ''),
+      el('td', {}, a.labels?.persist === undefined ? '' : String(a.labels.persist)),
       el('td', {}, short(a.detail?.context ?? a.detail, 120)),
     );
     prepend($('bus-events'), row);
@@ -143,14 +137,12 @@ function connectStream() {
 
 // ---------------------------------------------------------------- browser MQTT client
 async function connectMqtt() {
-  const presign = config.services
-    .find((s) => s.name === 'iot-realtime')
-    ?.http?.routes.find((r) => r.routeKey === 'GET /iot/url');
-  if (!presign || !window.mqtt) return;
+  const declared = config.services.find((s) => s.browserMqtt)?.browserMqtt;
+  if (!declared || !window.mqtt) return;
   $('mqtt-status').textContent = 'presigning…';
-  const { url, clientIdPrefix, topicPrefix } = await (await fetch(presign.url)).json();
-  // iot-realtime's topics live under its deployment's namespace (`<service>/<stage>/news`).
-  const news = topicPrefix ? `${topicPrefix}/news` : 'news';
+  const { url, clientIdPrefix, topicPrefix } = await (await fetch(declared.presignUrl)).json();
+  // The service's topics live under its deployment's namespace (`<service>/<stage>/<topic>`).
+  const news = declared.topics.map((t) => (topicPrefix ? `${topicPrefix}/${t}` : t));
   const client = window.mqtt.connect(url, {
     clientId: `${clientIdPrefix}${Math.random().toString(36).slice(2, 10)}`,
     protocolVersion: 4,
@@ -158,7 +150,9 @@ async function connectMqtt() {
   });
   client.on('connect', () => {
     client.subscribe(news, { qos: 1 }, (error) => {
-      $('mqtt-status').textContent = error ? `subscribe failed: ${error.message}` : `connected · subscribed to ${news}`;
+      $('mqtt-status').textContent = error
+        ? `subscribe failed: ${error.message}`
+        : `connected · subscribed to ${news.join(', ')}`;
       $('mqtt-status').dataset.state = error ? 'error' : 'subscribed';
     });
   });
@@ -190,68 +184,47 @@ async function run(button, label, action) {
   }
 }
 
-async function showPersisted(correlationId) {
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const { body } = await api('GET', `/api/persisted?correlationId=${encodeURIComponent(correlationId)}`);
-    if ((body.items ?? []).length >= 2 || attempt === 39) {
-      const list = $('persisted');
-      for (const item of [...(body.items ?? [])].reverse()) {
-        prepend(
-          list,
-          el(
-            'li',
-            { 'data-event-id': item.id },
-            `${item.detailType} #${item.sequenceNr} ${item.id} `,
-            el('code', {}, short(item.context, 100)),
-          ),
-        );
-      }
-      return body.items?.length ?? 0;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function wireButtons() {
-  $('sensor-reading').onclick = (e) => run(e.target, 'Sensor reading', () => api('POST', '/api/sensor-reading'));
-  $('broadcast').onclick = (e) => run(e.target, 'Broadcast', () => api('POST', '/api/broadcast'));
-  $('failing').onclick = (e) =>
-    run(e.target, 'Bad broadcast', async () => {
-      const response = await fetch('/api/broadcast', {
-        method: 'POST',
-        body: JSON.stringify({ topic: 'not-a-broadcast-topic', message: 'x' }),
-      });
-      return (await response.json()).error?.message ?? 'unexpectedly accepted';
-    });
-  $('events').onclick = (e) =>
-    run(e.target, 'Batch of events', async () => {
-      const { status: code, body } = await api('POST', '/api/events');
-      if (code !== 200) throw new Error(`POST /events answered ${code}: ${short(body)}`);
-      const stored = await showPersisted(body.correlationId);
-      return `${body.events.length} events, correlationId ${body.correlationId}, ${stored} persisted`;
-    });
-  $('ledger-record').onclick = (e) =>
-    run(e.target, 'Ledger record', async () => {
-      const out = await api('POST', '/api/ledger-record');
-      return `record ${out.sequenceNumber} on ${out.streamName}`;
-    });
-  $('articles-query').onclick = (e) =>
-    run(e.target, 'Articles', async () => {
-      const { status: code, body } = await api('GET', '/api/articles?type=news');
-      if (code !== 200) throw new Error(`GET /articles answered ${code}: ${short(body)}`);
-      const list = $('articles');
-      list.replaceChildren(
-        ...(body.articles ?? body.items ?? body).map((a) =>
-          el('li', { 'data-article': a.id ?? '' }, `${a.title} — ${a.summary ?? ''}`),
-        ),
+// One button per action a service declares in its local.ts; the result lands in the results list.
+function renderActions() {
+  const nav = $('actions');
+  for (const b of nav.querySelectorAll('button[data-action]')) b.remove();
+  const statusNode = $('action-status');
+  for (const s of config.services) {
+    for (const action of s.actions ?? []) {
+      const key = `${s.name}/${action.id}`;
+      const button = el(
+        'button',
+        {
+          type: 'button',
+          'data-action': key,
+          'data-testid': `action-${s.name}-${action.id}`,
+          title: action.description,
+        },
+        action.label,
       );
-      return `${list.children.length} articles`;
-    });
+      button.onclick = () =>
+        run(button, action.label, async () => {
+          const path = `/api/services/${encodeURIComponent(s.name)}/actions/${encodeURIComponent(action.id)}`;
+          const result = await api('POST', path, action.input ?? {});
+          prepend(
+            $('action-results'),
+            el(
+              'li',
+              { 'data-action': key },
+              `${time(new Date())} ${key} `,
+              el('pre', {}, JSON.stringify(result, null, 1)),
+            ),
+            30,
+          );
+          return result;
+        });
+      nav.insertBefore(button, statusNode);
+    }
+  }
 }
 
 config = await api('GET', '/api/config');
 renderServices();
-wireButtons();
 connectStream();
 connectMqtt().catch((error) => {
   $('mqtt-status').textContent = `presign failed: ${error.message}`;
