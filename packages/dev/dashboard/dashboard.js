@@ -69,24 +69,25 @@ function onActivity(a) {
       el('td', {}, a.bus),
       el('td', {}, a.source),
       el('td', {}, a.detailType),
-      el('td', {}, a.labels?.correlationId ?? ''),
-      el('td', {}, a.labels?.sequenceNr ?? ''),
-      el('td', {}, a.labels?.persist === undefined ? '' : String(a.labels.persist)),
-      el('td', {}, short(a.detail?.context ?? a.detail, 120)),
+      // The columns the owning service declares for its events (describeBusEvent in its local.ts).
+      el(
+        'td',
+        {},
+        Object.entries(a.labels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+      ),
+      el('td', {}, short(a.detail, 120)),
     );
     prepend($('bus-events'), row);
     if (a.fromPipe) {
-      const d = a.detail?.context ?? a.detail ?? {};
-      const what = d.documentId
-        ? `${d.tableName ?? ''} ${d.documentId} v${d.version ?? '?'}${d.deleted ? ' (deleted)' : ''}`
-        : '';
       prepend(
         $('pipe-output'),
         el(
           'li',
           { 'data-detail-type': a.detailType },
-          `${time(a.at)} ${a.detailType} ${what} `,
-          el('code', {}, short(d.data ?? d, 140)),
+          `${time(a.at)} ${a.detailType} `,
+          el('code', {}, short(a.detail, 140)),
         ),
       );
     }
@@ -97,13 +98,13 @@ function onActivity(a) {
       box = el(
         'div',
         { class: 'brand', 'data-brand': brand },
-        el('h3', {}, `brand ${brand}`),
+        el('h3', {}, `MessageGroupId ${brand}`),
         el('ol', { class: 'feed' }),
       );
       brands.set(brand, box);
       $('fair-queue').append(box);
     }
-    const context = a.body?.detail?.context ?? a.body;
+    const context = a.body?.detail ?? a.body;
     prepend(
       box.querySelector('ol'),
       el('li', { class: a.outcome === 'success' ? 'ok' : 'error' }, `${time(a.at)} ${a.queue}: ${short(context, 100)}`),
