@@ -13,6 +13,7 @@ export const layers = {
     'tenancy/callerTenant.test.ts',
   ],
   e2e: [
+    'busRouting.test.ts',
     'endToEnd.test.ts',
     'handlers/invokeLocal.test.ts',
     'handlers/publish.faults.test.ts',

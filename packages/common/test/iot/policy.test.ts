@@ -2,7 +2,6 @@ import {
   assertSafeIotIdentity,
   escapeIotPolicyResource,
   InvalidIotPolicyError,
-  type IotAction,
   IotPolicyBuilder,
   type IotPolicyDocument,
   iotPolicyResource,
@@ -12,7 +11,7 @@ import { ACCOUNT, REGION } from './factories.js';
 
 const arn = (kind: string, name: string) => `arn:aws:iot:${REGION}:${ACCOUNT}:${kind}/${name}`;
 const builder = () => new IotPolicyBuilder({ region: REGION, accountId: ACCOUNT });
-const doc = (...Statement: IotPolicyDocument['Statement'][]) =>
+const _doc = (...Statement: IotPolicyDocument['Statement'][]) =>
   ({ Version: '2012-10-17', Statement: Statement.flat() }) as IotPolicyDocument;
 
 describe('Class: IotPolicyBuilder', () => {
