@@ -7,9 +7,13 @@ export interface CfnResource {
   Properties?: Record<string, unknown>;
   Condition?: string;
   DependsOn?: string | string[];
+  /** Free-form; the template check (@blueprints/build-checks) reads its `templateCheck` exceptions here. */
+  Metadata?: Record<string, unknown>;
+  /** Any other resource attribute CloudFormation knows (DeletionPolicy, UpdateReplacePolicy, ...). */
+  [attribute: string]: unknown;
 }
 
-/** The parts of a packaged CloudFormation template the local stand-ins read. */
+/** A packaged CloudFormation template: what the local stand-ins and the template check read. */
 export interface CfnTemplate {
   Parameters?: Record<string, { Default?: unknown; Type?: string }>;
   Conditions?: Record<string, unknown>;
