@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseEnvelope } from '@blueprints/common';
+import { FaultyEventBridge } from '@blueprints/fault-injection';
 import { type EventBridgeEvent, type LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
 import { type LocalKinesis, LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
 import {
@@ -23,7 +24,6 @@ import {
   encodeIon,
   revisionRecordIon,
 } from './helpers/factories.js';
-import { type FaultyEventBridge, startFaultyEventBridge } from './helpers/faultyEventBridge.js';
 import { startRevisionStore } from './helpers/revisionStore.js';
 
 const SERVICE_DIR = join(import.meta.dirname, '..');
@@ -56,7 +56,7 @@ beforeAll(async () => {
   local.onClose(() => firehose.close());
   bus.loadTemplate(resolver, { firehose });
   bus.onEvent((event) => events.push(event));
-  faulty = await startFaultyEventBridge({ kind: 'ok' }, { upstream: bus.endpoint });
+  faulty = await FaultyEventBridge.start({ upstream: bus.endpoint });
   local.onClose(() => faulty.close());
   // The enrich function reaches the local bus through the SDK's endpoint variable, as deployed code would reach AWS.
   baseEnvironment = { ...local.environment, AWS_ENDPOINT_URL_EVENTBRIDGE: faulty.endpoint };
@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  faulty.setFault({ kind: 'ok' });
+  faulty.inject({ kind: 'entries' });
   events = [];
   pipes.failures.splice(0);
   pipes.targetInvocations.splice(0);
@@ -222,7 +222,11 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
     const ion = Array.from({ length: 30 }, (_, i) =>
       encodeIon(revisionRecordIon({ documentId: i === 14 ? 'poison' : `doc-${i}`, version: i })),
     );
-    faulty.setFault({ kind: 'reject', rejects: (entry) => (entry.Detail ?? '').includes('"poison"') });
+    faulty.inject({
+      kind: 'entries',
+      entry: (entry) =>
+        (entry.Detail ?? '').includes('"poison"') ? { errorCode: 'ThrottlingException', errorMessage: 'poison' } : 'ok',
+    });
     const sequences = await putRecords([
       aggregate(ion.slice(0, 10)),
       aggregate(ion.slice(10, 20)),
