@@ -54,6 +54,19 @@ export interface Violation {
   message: string;
 }
 
+/** Receives each violation a lint finds. */
+export type Report = (violation: Violation) => void;
+
+/** One lint rule family: walks a template and reports what it finds. */
+export type Lint = (template: CfnTemplate, report: Report) => void;
+
+/** Runs lints over a template and returns their violations, in the order the lints report them. */
+export function runLints(template: CfnTemplate, lints: Lint[]): Violation[] {
+  const found: Violation[] = [];
+  for (const lint of lints) lint(template, (violation) => found.push(violation));
+  return found;
+}
+
 const PSEUDO_PARAMETERS = new Set([
   'AWS::AccountId',
   'AWS::NotificationARNs',

@@ -1,5 +1,5 @@
 import type { CfnTemplate } from '@blueprints/packaging';
-import type { Violation } from './checkTemplate.js';
+import { type Report, runLints, type Violation } from './checkTemplate.js';
 import { functionIdOf, isPlainObject, referencedOfType, resourcesOfType } from './references.js';
 
 /** IoT Core stops waiting for a custom authorizer function after this many seconds. */
@@ -10,8 +10,6 @@ const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
 
 /** `{{resolve:secretsmanager:…}}` and `{{resolve:ssm-secure:…}}`: dynamic references to secrets. */
 const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
-
-type Report = (v: Violation) => void;
 
 function lintSecretsInEnvironment(template: CfnTemplate, report: Report): void {
   for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
@@ -123,13 +121,10 @@ function lintAuthorizerTimeouts(template: CfnTemplate, report: Report): void {
  * const violations = lintEntryPoints(template);
  */
 export function lintEntryPoints(template: CfnTemplate): Violation[] {
-  const found: Violation[] = [];
-  const report: Report = (v) => {
-    found.push(v);
-  };
-  lintSecretsInEnvironment(template, report);
-  lintStageThrottling(template, report);
-  lintPublicConcurrency(template, report);
-  lintAuthorizerTimeouts(template, report);
-  return found;
+  return runLints(template, [
+    lintSecretsInEnvironment,
+    lintStageThrottling,
+    lintPublicConcurrency,
+    lintAuthorizerTimeouts,
+  ]);
 }

@@ -1,5 +1,5 @@
 import type { CfnTemplate } from '@blueprints/packaging';
-import type { Violation } from './checkTemplate.js';
+import { type Report, runLints, type Violation } from './checkTemplate.js';
 import { asList, functionIdOf, isPlainObject, referencedIds, referencedOfType, resourcesOfType } from './references.js';
 
 /**
@@ -27,8 +27,6 @@ export const PIPE_FAILURE_METRICS: readonly string[] = [
   'TargetStageFailed',
   'TargetStagePartiallyFailed',
 ];
-
-type Report = (v: Violation) => void;
 
 /** Where a queue is named as a dead-letter target, as `[path, value]` pairs found anywhere in a resource. */
 function deadLetterTargets(
@@ -215,14 +213,11 @@ function lintRuleTargets(template: CfnTemplate, report: Report): void {
  * const violations = lintFailurePaths(template);
  */
 export function lintFailurePaths(template: CfnTemplate): Violation[] {
-  const found: Violation[] = [];
-  const report: Report = (v) => {
-    found.push(v);
-  };
-  lintDeadLetterAlarms(template, report);
-  lintPipeAlarms(template, report);
-  lintAsyncOnFailure(template, report);
-  lintTopicRuleErrorActions(template, report);
-  lintRuleTargets(template, report);
-  return found;
+  return runLints(template, [
+    lintDeadLetterAlarms,
+    lintPipeAlarms,
+    lintAsyncOnFailure,
+    lintTopicRuleErrorActions,
+    lintRuleTargets,
+  ]);
 }
