@@ -9,7 +9,6 @@ export const layers = {
     'aws/Deadline.test.ts',
     'events/callFailure.test.ts',
     'events/envelope.test.ts',
-    'iot/identity.property.test.ts',
     'iot/namespace.test.ts',
     'iot/policy.test.ts',
     'iot/presignIotUrl.test.ts',

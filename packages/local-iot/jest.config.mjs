@@ -5,6 +5,12 @@ export default jestConfig('local-iot');
 // Test layers (files under test/): unit runs no server and no child process; end-to-end runs a browser,
 // `pnpm dev`, forks or `osls package`; every other file is an integration test (local stand-ins).
 export const layers = {
-  unit: ['authorizer.test.ts', 'sql.test.ts'],
+  unit: [
+    'authorizer.test.ts',
+    'evaluateIotPolicy.test.ts',
+    'identity.property.test.ts',
+    'sql.test.ts',
+    'verifyPresignedIotUrl.test.ts',
+  ],
   e2e: [],
 };

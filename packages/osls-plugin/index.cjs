@@ -15,13 +15,24 @@
 // - Credentials: `invoke local` builds keep the SDK's full default chain (profiles, SSO), unlike
 //   deploy builds, which read the environment only (esbuild.config.cjs decides by the command).
 // - Environment values only CloudFormation can compute (Fn::GetAtt, Fn::Sub, ...) are taken from
-//   the shell environment or from `custom.local.environment` in serverless.yml, instead of failing
-//   with "Unsupported environment variable format".
+//   the shell environment, then from the table `pnpm dev` uses too (@blueprints/packaging
+//   `localEnvironment`: the service's `.env.<stage>` or `.env` when serverless.yml sets
+//   `useDotenv: true`, over `custom.local.environment`), instead of failing with "Unsupported
+//   environment variable format". @blueprints/packaging is TypeScript: tsx loads it for this process
+//   only (`tsImport`, no global hook, so the handler's own loading is untouched).
 
 const PLACEHOLDER_KEY = 'local';
 
 function isIntrinsic(value) {
   return value !== null && typeof value === 'object';
+}
+
+/** @blueprints/packaging, the one model of a service's local settings, loaded once. */
+let packaging;
+function loadPackaging() {
+  // tsx's ESM entry: its CommonJS one registers a loader path that does not exist (tsx 4.23).
+  packaging ??= import('tsx/esm/api').then(({ tsImport }) => tsImport('@blueprints/packaging', __filename));
+  return packaging;
 }
 
 class BlueprintsLocalInvoke {
@@ -32,9 +43,9 @@ class BlueprintsLocalInvoke {
     this.hooks = {
       // osls loads the environment in its own before:invoke:local:loadEnvVars hook, which runs
       // before any plugin's; `initialize` is the last point ahead of it.
-      initialize: () => {
+      initialize: async () => {
         const commands = serverless.processedInput?.commands || [];
-        if (commands.join(' ') === 'invoke local') this.prepareEnvironment();
+        if (commands.join(' ') === 'invoke local') await this.prepareEnvironment();
       },
       'after:invoke:local:loadEnvVars': () => this.ensureCredentials(),
       'before:invoke:local:invoke': () => this.pointAtBundle(),
@@ -42,28 +53,39 @@ class BlueprintsLocalInvoke {
     };
   }
 
-  localEnvironment() {
-    const custom = this.serverless.service.custom || {};
-    return custom.local?.environment || {};
+  async localEnvironment() {
+    const { localEnvironment } = await loadPackaging();
+    const { serverless } = this;
+    // With useDotenv, osls has already put the dotenv values in process.env, so the shell check below sees
+    // them first; the table is the one `pnpm dev` reads, so both runs give a function the same values.
+    return localEnvironment(serverless.serviceDir, this.options.stage || serverless.service.provider.stage || 'dev', {
+      useDotenv: serverless.configurationInput?.useDotenv,
+      custom: serverless.service.custom,
+    });
   }
 
-  prepareEnvironment() {
+  async prepareEnvironment() {
     if (process.env.AWS_EC2_METADATA_DISABLED === undefined) process.env.AWS_EC2_METADATA_DISABLED = 'true';
     const fn = this.options.function && this.serverless.service.getFunction(this.options.function);
-    const local = this.localEnvironment();
+    // Read only when a variable needs it: loading the TypeScript package costs a few hundred milliseconds.
+    let local;
     const provider = this.serverless.service.provider;
     for (const scope of [provider.environment, fn?.environment]) {
       if (!scope) continue;
       for (const [name, value] of Object.entries(scope)) {
         if (!isIntrinsic(value)) continue;
-        if (process.env[name] !== undefined) scope[name] = process.env[name];
-        else if (local[name] !== undefined) scope[name] = String(local[name]);
+        if (process.env[name] !== undefined) {
+          scope[name] = process.env[name];
+          continue;
+        }
+        local ??= await this.localEnvironment();
+        if (local[name] !== undefined) scope[name] = local[name];
         else if (!value.Ref && !value['Fn::ImportValue']) {
           const ErrorClass = this.serverless.classes.Error || Error;
           const message =
             `Environment variable ${name} is computed by CloudFormation (${Object.keys(value)[0]}), ` +
-            `so it has no value for invoke local: set it in the shell (${name}=... osls invoke local ...) ` +
-            'or under custom.local.environment in serverless.yml.';
+            `so it has no value for invoke local: set it in the shell (${name}=... osls invoke local ...), ` +
+            'in .env (with useDotenv: true in serverless.yml) or under custom.local.environment in serverless.yml.';
           throw new ErrorClass(message);
         }
       }

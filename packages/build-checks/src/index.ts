@@ -10,8 +10,6 @@ export {
   LINT_RULES,
   type LintRule,
   type SpecRule,
-  type Template,
-  type TemplateResource,
   type Violation,
 } from './template/checkTemplate.js';
 export { IOT_AUTHORIZER_MAX_TIMEOUT_SECONDS, lintEntryPoints } from './template/lintEntryPoints.js';

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASYNC_INVOKERS, checkTemplate, isReadOnlyAction, type Template } from '../src/index.js';
+import type { CfnTemplate } from '@blueprints/packaging';
+import { ASYNC_INVOKERS, checkTemplate, isReadOnlyAction } from '../src/index.js';
 
-const fixture = (name: string): Template =>
-  JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, 'fixtures', `${name}.json`), 'utf8')) as Template;
+const fixture = (name: string): CfnTemplate =>
+  JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, 'fixtures', `${name}.json`), 'utf8')) as CfnTemplate;
 
 describe('Function: checkTemplate()', () => {
   it('passes a valid template', () => {
@@ -100,8 +101,8 @@ describe('Function: checkTemplate()', () => {
 });
 
 describe('Function: checkTemplate(): failure paths and public entry points', () => {
-  type Resources = Template['Resources'];
-  const resources = (name: string): [Template, Resources] => {
+  type Resources = CfnTemplate['Resources'];
+  const resources = (name: string): [CfnTemplate, Resources] => {
     const template = fixture(name);
     return [template, template.Resources];
   };

@@ -1,4 +1,12 @@
 export {
+  FaultyEventBridge,
+  type FaultyEventBridgeOptions,
+  type PutEventsEntryOutcome,
+  type PutEventsFault,
+  type PutEventsPlan,
+  type PutEventsWireEntry,
+} from './faultyEventBridge.js';
+export {
   type FaultyAnswer,
   FaultyHttpServer,
   type FaultyRequest,

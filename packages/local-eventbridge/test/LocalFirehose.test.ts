@@ -1,14 +1,13 @@
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type LocalS3, startLocalS3 } from '@blueprints/local-storage';
-import { TemplateResolver } from '@blueprints/packaging';
+import { type CfnTemplate, TemplateResolver } from '@blueprints/packaging';
 import {
   evaluateFirehosePrefix,
   formatFirehoseTimestamp,
   type LocalDeliveryStream,
   LocalFirehose,
 } from '../src/LocalFirehose.js';
-import { eventLogTemplate } from './factories.js';
 
 const at = new Date('2026-03-04T05:06:07.089Z');
 
@@ -87,7 +86,7 @@ describe('Function: evaluateFirehosePrefix()', () => {
 describe('Function: LocalFirehose.streamsFromTemplate()', () => {
   it('reads bucket, prefixes and buffering hints of each delivery stream', () => {
     // Prepare
-    const resolver = new TemplateResolver(eventLogTemplate(), {
+    const resolver = new TemplateResolver(archiveTemplate(), {
       stackName: 'shop-dev',
       region: 'us-east-1',
       accountId: '000000000000',
@@ -233,3 +232,24 @@ describe('Class: LocalFirehose', () => {
     await expect(act).rejects.toThrow('No local delivery stream "nope"; known: archive');
   });
 });
+
+/** A bucket and the delivery stream writing to it, as a packaged template declares them. */
+function archiveTemplate(): CfnTemplate {
+  return {
+    Resources: {
+      ArchiveBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'shop-dev-archive' } },
+      ArchiveStream: {
+        Type: 'AWS::KinesisFirehose::DeliveryStream',
+        Properties: {
+          DeliveryStreamName: 'shop-dev-archive',
+          ExtendedS3DestinationConfiguration: {
+            BucketARN: { 'Fn::GetAtt': ['ArchiveBucket', 'Arn'] },
+            Prefix: 'events/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/',
+            ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy}/',
+            BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 1 },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,5 +1,3 @@
-import type { CfnTemplate } from '@blueprints/packaging';
-
 /** The EC2 state-change event the EventBridge docs use in their content-filtering examples. */
 export function ec2StateChangeEvent(detail: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -27,7 +25,7 @@ export function ec2StateChangeEvent(detail: Record<string, unknown> = {}): Recor
 export function envelopeEvent(
   detailType: string,
   detail: Record<string, unknown>,
-  source = 'blueprints.orders',
+  source = 'blueprints.shop-events',
 ): Record<string, unknown> {
   return {
     version: '0',
@@ -46,101 +44,6 @@ export function envelopeEvent(
       persist: false,
       context: {},
       ...detail,
-    },
-  };
-}
-
-/**
- * A small packaged template shaped like an event log service's: a custom bus, a rule archiving
- * persisted events to Firehose → S3 as NDJSON, a rule for a Lambda, and a fair-queue rule with
- * `SqsParameters.MessageGroupId: $.detail.brand`.
- */
-export function eventLogTemplate(): CfnTemplate {
-  return {
-    Resources: {
-      EventsBus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop-dev-events' } },
-      ArchiveBucket: {
-        Type: 'AWS::S3::Bucket',
-        Properties: { BucketName: 'shop-dev-archive' },
-      },
-      ArchiveStream: {
-        Type: 'AWS::KinesisFirehose::DeliveryStream',
-        Properties: {
-          DeliveryStreamName: 'shop-dev-archive',
-          DeliveryStreamType: 'DirectPut',
-          ExtendedS3DestinationConfiguration: {
-            BucketARN: { 'Fn::GetAtt': ['ArchiveBucket', 'Arn'] },
-            Prefix: 'events/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/',
-            ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy}/',
-            BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 1 },
-            RoleARN: 'arn:aws:iam::000000000000:role/firehose',
-          },
-        },
-      },
-      FairQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'shop-dev-fair' } },
-      UndeliveredQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'shop-dev-undelivered' } },
-      PersistFunction: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { FunctionName: 'shop-dev-persist', Handler: 'src/handlers/persist.handler' },
-      },
-      ArchiveRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: { Ref: 'EventsBus' },
-          EventPattern: { detail: { persist: [true] } },
-          State: 'ENABLED',
-          Targets: [
-            {
-              Id: 'archive',
-              Arn: { 'Fn::GetAtt': ['ArchiveStream', 'Arn'] },
-              InputTransformer: { InputTemplate: '<aws.events.event.json>\n' },
-            },
-          ],
-        },
-      },
-      PersistRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: { 'Fn::GetAtt': ['EventsBus', 'Arn'] },
-          EventPattern: JSON.stringify({ detail: { persist: [true] } }),
-          Targets: [
-            {
-              Id: 'persist',
-              Arn: { 'Fn::GetAtt': ['PersistFunction', 'Arn'] },
-              DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['UndeliveredQueue', 'Arn'] } },
-            },
-          ],
-        },
-      },
-      FairQueueRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: { Ref: 'EventsBus' },
-          EventPattern: { 'detail-type': ['order.placed'] },
-          Targets: [
-            {
-              Id: 'fair-queue',
-              Arn: { 'Fn::GetAtt': ['FairQueue', 'Arn'] },
-              SqsParameters: { MessageGroupId: '$.detail.brand' },
-              InputPath: '$.detail',
-              DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['UndeliveredQueue', 'Arn'] } },
-            },
-          ],
-        },
-      },
-      DisabledRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: { Ref: 'EventsBus' },
-          EventPattern: { source: [{ prefix: '' }] },
-          State: 'DISABLED',
-          Targets: [{ Id: 'never', Arn: { 'Fn::GetAtt': ['FairQueue', 'Arn'] } }],
-        },
-      },
-      NightlyRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: { ScheduleExpression: 'rate(1 day)', Targets: [] },
-      },
     },
   };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { IotPolicyBuilder, type IotPolicyDocument } from '@blueprints/common';
+import { SignatureV4 } from '@smithy/signature-v4';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IotGatewayMessage } from '../src/index.js';
 
@@ -13,6 +15,32 @@ export const temporaryCredentials = {
   secretAccessKey: 'tmp+secret/key',
   sessionToken: 'token/with+special=chars',
 };
+
+export const FIXED_DATE = new Date('2026-03-14T15:09:26Z');
+export const HOST = 'a1b2c3d4e5f6g7-ats.iot.us-east-1.amazonaws.com';
+
+/**
+ * A presigned URL's query made by AWS's own signer (@smithy/signature-v4, pure-JS SHA-256), not by
+ * @blueprints/common: the request IoT Core expects (GET /mqtt, host only, empty payload), the session
+ * token left out of the signature unless `includeToken` (which IoT Core rejects).
+ */
+export async function independentPresign(
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  { includeToken = false } = {},
+): Promise<Record<string, string>> {
+  const { sessionToken: _unsigned, ...longTerm } = credentials;
+  const signer = new SignatureV4({
+    credentials: includeToken ? credentials : longTerm,
+    region: REGION,
+    service: 'iotdevicegateway',
+    sha256: Sha256,
+  });
+  const signed = await signer.presign(
+    { method: 'GET', protocol: 'wss:', hostname: HOST, path: '/mqtt', headers: { host: HOST }, query: {} },
+    { signingDate: FIXED_DATE, expiresIn: 3600 },
+  );
+  return signed.query as Record<string, string>;
+}
 
 /** What anonymous browser clients may do (the presign role): connect as user-*, read `news`. */
 export function anonymousPolicy(): IotPolicyDocument {

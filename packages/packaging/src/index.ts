@@ -1,7 +1,10 @@
+export { DotenvLoadError, type DotenvValues, readDotenv } from './dotenv.js';
 export { ensurePackaged, oslsBin, packagedServiceResolver, packageFolder, projectRoot } from './ensurePackaged.js';
 export {
   functionEnvironment,
   functionLogicalId,
+  type LocalSettings,
+  localEnvironment,
   type PackagedFunction,
   type PackagedServiceState,
   PackagedStateMissingError,

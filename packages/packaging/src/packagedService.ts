@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readDotenv } from './dotenv.js';
 import { resourcesOfType, type TemplateResolver } from './template.js';
 
 /** One function as `osls package` recorded it. */
@@ -20,7 +21,10 @@ export interface PackagedServiceState {
   /** The CloudFormation stack the service deploys as. */
   stackName: string;
   functions: PackagedFunction[];
-  /** `custom.local.environment`: values for what only CloudFormation can compute (also read by `invoke local`). */
+  /**
+   * Values for what only CloudFormation can compute, for local runs (`pnpm dev`, `invoke local`): see
+   * {@link localEnvironment}.
+   */
   localEnvironment: Record<string, string>;
   /** Everything under `custom:` (e.g. the bundle settings), as serverless.yml wrote it. */
   custom: Record<string, unknown>;
@@ -40,7 +44,41 @@ interface RawServerlessState {
     provider?: { stage?: string; stackName?: string };
     functions?: Record<string, { name?: string; handler?: string }>;
     custom?: Record<string, unknown> & { local?: { environment?: Record<string, unknown> } };
+    /** serverless.yml as osls read it, before resolving variables (`useDotenv` is only here). */
+    initialServerlessConfig?: { useDotenv?: unknown };
   };
+}
+
+/** What serverless.yml says about local runs. */
+export interface LocalSettings {
+  /** `useDotenv: true` at the top of serverless.yml. */
+  useDotenv?: unknown;
+  /** `custom:` of serverless.yml; `custom.local.environment` holds committed local values. */
+  custom?: { local?: { environment?: Record<string, unknown> } };
+}
+
+/**
+ * The values a local run gives to environment variables only CloudFormation can compute (a `Fn::GetAtt`,
+ * a custom resource attribute, a `{{resolve:...}}` reference): `custom.local.environment` from
+ * serverless.yml, overlaid, when serverless.yml sets `useDotenv: true`, with the variables of the
+ * service's `.env.<stage>` or `.env` as osls loads them ({@link readDotenv}): the developer's own values
+ * over the committed ones. The same table for `pnpm dev` (through {@link readPackagedServiceState}) and
+ * for `osls invoke local` (the osls plugin).
+ *
+ * @example
+ * localEnvironment('services/my-service', 'dev', { useDotenv: true, custom: { local: { environment: { A: '1' } } } });
+ */
+export function localEnvironment(
+  serviceDir: string,
+  stage: string,
+  settings: LocalSettings,
+  shell: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const committed = Object.entries(settings.custom?.local?.environment ?? {}).map(
+    ([name, value]) => [name, String(value)] as const,
+  );
+  const dotenv = settings.useDotenv === true ? readDotenv(serviceDir, stage, shell)?.variables : undefined;
+  return { ...Object.fromEntries(committed), ...dotenv };
 }
 
 /**
@@ -48,7 +86,7 @@ interface RawServerlessState {
  * `.serverless-<stage>/` for a second stage).
  *
  * @example
- * const state = readPackagedServiceState('services/orders');
+ * const state = readPackagedServiceState('services/my-service');
  * state.functions.map((f) => f.key); // ['publish', 'store', ...]
  */
 export function readPackagedServiceState(serviceDir: string, stage?: string): PackagedServiceState {
@@ -72,9 +110,10 @@ export function readPackagedServiceState(serviceDir: string, stage?: string): Pa
       name: fn.name ?? key,
       handler: String(fn.handler ?? ''),
     })),
-    localEnvironment: Object.fromEntries(
-      Object.entries(custom.local?.environment ?? {}).map(([name, value]) => [name, String(value)]),
-    ),
+    localEnvironment: localEnvironment(serviceDir, packagedStage, {
+      useDotenv: raw.service?.initialServerlessConfig?.useDotenv,
+      custom,
+    }),
     custom,
   };
 }
@@ -82,7 +121,7 @@ export function readPackagedServiceState(serviceDir: string, stage?: string): Pa
 export class UnresolvableEnvironmentError extends Error {
   constructor(fn: string, variable: string, why: string) {
     super(
-      `${fn}: environment variable ${variable} cannot be computed locally (${why}); give it a value under custom.local.environment in serverless.yml`,
+      `${fn}: environment variable ${variable} cannot be computed locally (${why}); give it a value under custom.local.environment in serverless.yml, or in .env with useDotenv: true`,
     );
     this.name = 'UnresolvableEnvironmentError';
   }
@@ -91,8 +130,8 @@ export class UnresolvableEnvironmentError extends Error {
 /**
  * A function's environment as its template declares it, each variable resolved on its own: a value
  * only CloudFormation can compute (a custom resource attribute, an RDS endpoint, a `{{resolve:...}}`
- * dynamic reference) falls back to `custom.local.environment`, the same table `osls invoke local`
- * reads. A variable in neither place goes to `unresolvable`, which by default throws
+ * dynamic reference) falls back to `localEnvironment` (`custom.local.environment` and, with `useDotenv`,
+ * the service's `.env`), the same table `osls invoke local` reads. A variable in neither place goes to `unresolvable`, which by default throws
  * `UnresolvableEnvironmentError` naming it.
  *
  * @example

@@ -7,9 +7,13 @@ export interface CfnResource {
   Properties?: Record<string, unknown>;
   Condition?: string;
   DependsOn?: string | string[];
+  /** Free-form; the template check (@blueprints/build-checks) reads its `templateCheck` exceptions here. */
+  Metadata?: Record<string, unknown>;
+  /** Any other resource attribute CloudFormation knows (DeletionPolicy, UpdateReplacePolicy, ...). */
+  [attribute: string]: unknown;
 }
 
-/** The parts of a packaged CloudFormation template the local stand-ins read. */
+/** A packaged CloudFormation template: what the local stand-ins and the template check read. */
 export interface CfnTemplate {
   Parameters?: Record<string, { Default?: unknown; Type?: string }>;
   Conditions?: Record<string, unknown>;
@@ -47,7 +51,7 @@ export class UnsupportedIntrinsicError extends Error {
  * Reads the template `osls package` wrote for a service.
  *
  * @example
- * const template = loadPackagedTemplate('services/orders');
+ * const template = loadPackagedTemplate('services/my-service');
  * const rules = resourcesOfType(template, 'AWS::Events::Rule');
  */
 export function loadPackagedTemplate(serviceDir: string, stage?: string): CfnTemplate {
@@ -114,8 +118,8 @@ const ARN_SHAPE: Record<string, (name: string) => [service: string, resource: st
  * explicit name gets `<stackName>-<logicalId>`, as CloudFormation would generate something unique.
  *
  * @example
- * const r = new TemplateResolver(template, { stackName: 'orders-dev', region: 'us-east-1', accountId: '000000000000' });
- * r.physicalName('EventsBus'); // 'orders-dev-events'
+ * const r = new TemplateResolver(template, { stackName: 'my-service-dev', region: 'us-east-1', accountId: '000000000000' });
+ * r.physicalName('EventsBus'); // 'my-service-dev-events'
  * r.resolve({ 'Fn::GetAtt': ['FairQueue', 'Arn'] }); // 'arn:aws:sqs:us-east-1:000000000000:...'
  */
 export class TemplateResolver {

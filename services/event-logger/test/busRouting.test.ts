@@ -21,7 +21,7 @@ function envelope(sequenceNr: number, persist: boolean, brand: string) {
   };
 }
 
-describe('The packaged event-logger template on the local bus', () => {
+describe('The packaged template on the local bus', () => {
   let bus: LocalEventBridge;
   let sqs: LocalSqs;
   let s3: LocalS3;

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseEnvelope } from '@blueprints/common';
+import { FaultyEventBridge } from '@blueprints/fault-injection';
 import type { EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
 import { type LocalKinesis, LocalPipes, pipesFromTemplate } from '@blueprints/local-pipes';
 import { type Handler, type LocalFunction, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
@@ -17,7 +18,6 @@ import {
   encodeIon,
   revisionRecordIon,
 } from './helpers/factories.js';
-import { type FaultyEventBridge, startFaultyEventBridge } from './helpers/faultyEventBridge.js';
 import { startRevisionStore } from './helpers/revisionStore.js';
 
 const SERVICE_DIR = join(import.meta.dirname, '..');
@@ -43,7 +43,7 @@ let faulty: FaultyEventBridge;
 beforeAll(async () => {
   // The bus's port is chosen first, so the faulty endpoint in front of it can start before the stack.
   const busPort = await freeLocalPort();
-  faulty = await startFaultyEventBridge({ kind: 'ok' }, { upstream: `http://127.0.0.1:${busPort}` });
+  faulty = await FaultyEventBridge.start({ upstream: `http://127.0.0.1:${busPort}` });
   local = await startLocalStack({
     services: [SERVICE_DIR],
     ports: { eventBridge: busPort },
@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  faulty.setFault({ kind: 'ok' });
+  faulty.inject({ kind: 'entries' });
   events = [];
   pipes.failures.splice(0);
   pipes.targetInvocations.splice(0);
@@ -212,7 +212,11 @@ describe('Pipe: QLDB journal stream → enrich → event bus → Firehose → S3
     const ion = Array.from({ length: 30 }, (_, i) =>
       encodeIon(revisionRecordIon({ documentId: i === 14 ? 'poison' : `doc-${i}`, version: i })),
     );
-    faulty.setFault({ kind: 'reject', rejects: (entry) => (entry.Detail ?? '').includes('"poison"') });
+    faulty.inject({
+      kind: 'entries',
+      entry: (entry) =>
+        (entry.Detail ?? '').includes('"poison"') ? { errorCode: 'ThrottlingException', errorMessage: 'poison' } : 'ok',
+    });
     const sequences = await putRecords([
       aggregate(ion.slice(0, 10)),
       aggregate(ion.slice(10, 20)),

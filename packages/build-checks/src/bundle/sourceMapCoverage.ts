@@ -1,5 +1,4 @@
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
+import { decode } from '@jridgewell/sourcemap-codec';
 
 /** The fields of a source map the coverage count reads. */
 export interface SourceMap {
@@ -7,26 +6,6 @@ export interface SourceMap {
   sources: string[];
   mappings: string;
   sourcesContent?: unknown;
-}
-
-/** Decodes one segment's base64 VLQ fields. */
-function decodeSegment(segment: string): number[] {
-  const fields: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const char of segment) {
-    const digit = DIGIT.get(char);
-    if (digit === undefined) throw new Error(`Invalid base64 VLQ character "${char}" in source map mappings`);
-    value += (digit & 31) << shift;
-    if (digit & 32) {
-      shift += 5;
-      continue;
-    }
-    fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-    value = 0;
-    shift = 0;
-  }
-  return fields;
 }
 
 /**
@@ -52,19 +31,14 @@ export function mappingsPerSource(map: SourceMap): Map<string, number> {
 export function sourceMapCoverage(map: SourceMap): Map<string, { segments: number; lines: number }> {
   const lines = new Map<string, Set<number>>(map.sources.map((s) => [s, new Set<number>()]));
   const segments = new Map<string, number>(map.sources.map((s) => [s, 0]));
-  let source = 0;
-  let originalLine = 0;
-  for (const line of map.mappings.split(';')) {
-    for (const segment of line.split(',')) {
-      if (segment === '') continue;
-      const fields = decodeSegment(segment);
-      if (fields.length < 4) continue;
-      source += fields[1]!;
-      originalLine += fields[2]!;
-      const name = map.sources[source];
+  // An independent decoder (the one Babel and Rollup use), not esbuild.config.cjs's, which wrote these maps.
+  for (const line of decode(map.mappings)) {
+    for (const segment of line) {
+      if (segment.length < 4) continue;
+      const name = map.sources[segment[1] as number];
       if (name === undefined) continue;
       segments.set(name, (segments.get(name) ?? 0) + 1);
-      lines.get(name)?.add(originalLine);
+      lines.get(name)?.add(segment[2] as number);
     }
   }
   return new Map(map.sources.map((s) => [s, { segments: segments.get(s) ?? 0, lines: lines.get(s)?.size ?? 0 }]));

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkTemplateSpec, type Template, type Violation } from './checkTemplate.js';
+import type { CfnTemplate } from '@blueprints/packaging';
+import { checkTemplateSpec, type Violation } from './checkTemplate.js';
 import { lintLeastPrivilege } from './lintLeastPrivilege.js';
 
 /** All violations of a template: specification first, then least privilege. */
-export function checkTemplate(template: Template): Violation[] {
+export function checkTemplate(template: CfnTemplate): Violation[] {
   return [...checkTemplateSpec(template), ...lintLeastPrivilege(template)];
 }
 
 /** Checks the template `osls package` wrote for a service (`.serverless/cloudformation-template-update-stack.json`). */
 export function checkServiceTemplate(serviceDir: string): Violation[] {
   const file = join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
-  return checkTemplate(JSON.parse(readFileSync(file, 'utf8')) as Template);
+  return checkTemplate(JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate);
 }
 
 /** One line per violation: `Resource Properties.Path [rule] message`. */

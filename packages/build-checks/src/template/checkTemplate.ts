@@ -1,22 +1,6 @@
+import type { CfnTemplate } from '@blueprints/packaging';
 import { isPlainObject } from './references.js';
 import { type CloudFormationSpec, loadCloudFormationSpec, type SpecProperty, type SpecType } from './spec.js';
-
-/** A packaged CloudFormation template, as far as the check reads it. */
-export interface Template {
-  Parameters?: Record<string, unknown>;
-  Conditions?: Record<string, unknown>;
-  Resources: Record<string, TemplateResource>;
-  Outputs?: Record<string, unknown>;
-}
-
-export interface TemplateResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  Metadata?: { templateCheck?: { allow?: Array<{ rule?: string; reason?: string }> } } & Record<string, unknown>;
-  DependsOn?: string | string[];
-  Condition?: string;
-  [key: string]: unknown;
-}
 
 /** Spec rules (the template would fail or misbehave in CloudFormation) and least-privilege rules. */
 export type SpecRule =
@@ -68,6 +52,19 @@ export interface Violation {
   path: string;
   rule: SpecRule | LintRule;
   message: string;
+}
+
+/** Receives each violation a lint finds. */
+export type Report = (violation: Violation) => void;
+
+/** One lint rule family: walks a template and reports what it finds. */
+export type Lint = (template: CfnTemplate, report: Report) => void;
+
+/** Runs lints over a template and returns their violations, in the order the lints report them. */
+export function runLints(template: CfnTemplate, lints: Lint[]): Violation[] {
+  const found: Violation[] = [];
+  for (const lint of lints) lint(template, (violation) => found.push(violation));
+  return found;
 }
 
 const PSEUDO_PARAMETERS = new Set([
@@ -249,7 +246,7 @@ function walkIntrinsics(value: unknown, path: string, visit: (fn: string, arg: u
 }
 
 /** Checks Ref, Fn::GetAtt, Fn::Sub references and DependsOn against the template and the spec. */
-function checkReferences(template: Template, spec: CloudFormationSpec, violations: Violation[]): void {
+function checkReferences(template: CfnTemplate, spec: CloudFormationSpec, violations: Violation[]): void {
   const parameters = new Set(Object.keys(template.Parameters ?? {}));
   const checkGetAtt = (owner: string, path: string, id: string, attribute: string): void => {
     const target = template.Resources[id];
@@ -334,7 +331,7 @@ function checkReferences(template: Template, spec: CloudFormationSpec, violation
  * const violations = checkTemplateSpec(JSON.parse(readFileSync(file, 'utf8')));
  */
 export function checkTemplateSpec(
-  template: Template,
+  template: CfnTemplate,
   spec: CloudFormationSpec = loadCloudFormationSpec(),
 ): Violation[] {
   const violations: Violation[] = [];

@@ -1,4 +1,5 @@
-import type { Template, Violation } from './checkTemplate.js';
+import type { CfnTemplate } from '@blueprints/packaging';
+import { type Report, runLints, type Violation } from './checkTemplate.js';
 import { functionIdOf, isPlainObject, referencedOfType, resourcesOfType } from './references.js';
 
 /** IoT Core stops waiting for a custom authorizer function after this many seconds. */
@@ -10,9 +11,7 @@ const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
 /** `{{resolve:secretsmanager:…}}` and `{{resolve:ssm-secure:…}}`: dynamic references to secrets. */
 const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
 
-type Report = (v: Violation) => void;
-
-function lintSecretsInEnvironment(template: Template, report: Report): void {
+function lintSecretsInEnvironment(template: CfnTemplate, report: Report): void {
   for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const environment = fn.Properties?.Environment;
     const variables = isPlainObject(environment) && isPlainObject(environment.Variables) ? environment.Variables : {};
@@ -33,7 +32,7 @@ function lintSecretsInEnvironment(template: Template, report: Report): void {
   }
 }
 
-function lintStageThrottling(template: Template, report: Report): void {
+function lintStageThrottling(template: CfnTemplate, report: Report): void {
   for (const [id, stage] of resourcesOfType(template, 'AWS::ApiGatewayV2::Stage')) {
     const settings = stage.Properties?.DefaultRouteSettings;
     const missing = ['ThrottlingBurstLimit', 'ThrottlingRateLimit'].filter(
@@ -53,7 +52,7 @@ function lintStageThrottling(template: Template, report: Report): void {
 }
 
 /** Functions anyone can invoke: behind an HTTP API route with no authorizer, or a function URL with AuthType NONE. */
-function publicFunctions(template: Template): Map<string, string[]> {
+function publicFunctions(template: CfnTemplate): Map<string, string[]> {
   const entries = new Map<string, string[]>();
   const add = (fn: string | undefined, via: string) => {
     if (fn) entries.set(fn, [...(entries.get(fn) ?? []), via]);
@@ -81,7 +80,7 @@ function publicFunctions(template: Template): Map<string, string[]> {
   return entries;
 }
 
-function lintPublicConcurrency(template: Template, report: Report): void {
+function lintPublicConcurrency(template: CfnTemplate, report: Report): void {
   for (const [fn, via] of publicFunctions(template)) {
     if (template.Resources[fn]?.Properties?.ReservedConcurrentExecutions !== undefined) continue;
     report({
@@ -95,7 +94,7 @@ function lintPublicConcurrency(template: Template, report: Report): void {
   }
 }
 
-function lintAuthorizerTimeouts(template: Template, report: Report): void {
+function lintAuthorizerTimeouts(template: CfnTemplate, report: Report): void {
   for (const [id, authorizer] of resourcesOfType(template, 'AWS::IoT::Authorizer')) {
     const fn = functionIdOf(template, authorizer.Properties?.AuthorizerFunctionArn);
     const timeout = fn ? template.Resources[fn]?.Properties?.Timeout : undefined;
@@ -121,14 +120,11 @@ function lintAuthorizerTimeouts(template: Template, report: Report): void {
  * @example
  * const violations = lintEntryPoints(template);
  */
-export function lintEntryPoints(template: Template): Violation[] {
-  const found: Violation[] = [];
-  const report: Report = (v) => {
-    found.push(v);
-  };
-  lintSecretsInEnvironment(template, report);
-  lintStageThrottling(template, report);
-  lintPublicConcurrency(template, report);
-  lintAuthorizerTimeouts(template, report);
-  return found;
+export function lintEntryPoints(template: CfnTemplate): Violation[] {
+  return runLints(template, [
+    lintSecretsInEnvironment,
+    lintStageThrottling,
+    lintPublicConcurrency,
+    lintAuthorizerTimeouts,
+  ]);
 }

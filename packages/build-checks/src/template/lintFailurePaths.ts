@@ -1,4 +1,5 @@
-import type { Template, Violation } from './checkTemplate.js';
+import type { CfnTemplate } from '@blueprints/packaging';
+import { type Report, runLints, type Violation } from './checkTemplate.js';
 import { asList, functionIdOf, isPlainObject, referencedIds, referencedOfType, resourcesOfType } from './references.js';
 
 /**
@@ -27,8 +28,6 @@ export const PIPE_FAILURE_METRICS: readonly string[] = [
   'TargetStagePartiallyFailed',
 ];
 
-type Report = (v: Violation) => void;
-
 /** Where a queue is named as a dead-letter target, as `[path, value]` pairs found anywhere in a resource. */
 function deadLetterTargets(
   value: unknown,
@@ -55,7 +54,7 @@ function deadLetterTargets(
 }
 
 /** What each alarm watches: the logical ids (and literal names) in its dimensions, with its metric names. */
-function alarmWatches(template: Template): Array<{ ids: Set<string>; names: Set<string>; metrics: Set<string> }> {
+function alarmWatches(template: CfnTemplate): Array<{ ids: Set<string>; names: Set<string>; metrics: Set<string> }> {
   return resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => {
     const p = alarm.Properties ?? {};
     const metricStats = asList(p.Metrics).map((m) => (isPlainObject(m) ? m.MetricStat : undefined));
@@ -72,7 +71,7 @@ function alarmWatches(template: Template): Array<{ ids: Set<string>; names: Set<
   });
 }
 
-function isWatched(template: Template, id: string, nameProperty: string, metrics?: readonly string[]): boolean {
+function isWatched(template: CfnTemplate, id: string, nameProperty: string, metrics?: readonly string[]): boolean {
   const name = template.Resources[id]?.Properties?.[nameProperty];
   return alarmWatches(template).some(
     (w) =>
@@ -81,7 +80,7 @@ function isWatched(template: Template, id: string, nameProperty: string, metrics
   );
 }
 
-function lintDeadLetterAlarms(template: Template, report: Report): void {
+function lintDeadLetterAlarms(template: CfnTemplate, report: Report): void {
   const users = new Map<string, string[]>();
   for (const [id, resource] of Object.entries(template.Resources)) {
     for (const [path, target] of deadLetterTargets(resource.Properties, 'Properties')) {
@@ -103,7 +102,7 @@ function lintDeadLetterAlarms(template: Template, report: Report): void {
   }
 }
 
-function lintPipeAlarms(template: Template, report: Report): void {
+function lintPipeAlarms(template: CfnTemplate, report: Report): void {
   for (const [id] of resourcesOfType(template, 'AWS::Pipes::Pipe')) {
     if (isWatched(template, id, 'Name', PIPE_FAILURE_METRICS)) continue;
     report({
@@ -117,7 +116,7 @@ function lintPipeAlarms(template: Template, report: Report): void {
   }
 }
 
-function authorizerFunctions(template: Template): Set<string> {
+function authorizerFunctions(template: CfnTemplate): Set<string> {
   return new Set(
     resourcesOfType(template, 'AWS::IoT::Authorizer')
       .map(([, a]) => functionIdOf(template, a.Properties?.AuthorizerFunctionArn))
@@ -125,7 +124,7 @@ function authorizerFunctions(template: Template): Set<string> {
   );
 }
 
-function hasOnFailureDestination(template: Template, fn: string): boolean {
+function hasOnFailureDestination(template: CfnTemplate, fn: string): boolean {
   const dlq = template.Resources[fn]?.Properties?.DeadLetterConfig;
   if (isPlainObject(dlq) && dlq.TargetArn !== undefined) return true;
   return resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').some(([, config]) => {
@@ -135,7 +134,7 @@ function hasOnFailureDestination(template: Template, fn: string): boolean {
   });
 }
 
-function lintAsyncOnFailure(template: Template, report: Report): void {
+function lintAsyncOnFailure(template: CfnTemplate, report: Report): void {
   const authorizers = authorizerFunctions(template);
   const invokers = new Map<string, string[]>();
   for (const [id, permission] of resourcesOfType(template, 'AWS::Lambda::Permission')) {
@@ -166,7 +165,7 @@ function lintAsyncOnFailure(template: Template, report: Report): void {
   }
 }
 
-function lintTopicRuleErrorActions(template: Template, report: Report): void {
+function lintTopicRuleErrorActions(template: CfnTemplate, report: Report): void {
   for (const [id, rule] of resourcesOfType(template, 'AWS::IoT::TopicRule')) {
     const payload = rule.Properties?.TopicRulePayload;
     if (isPlainObject(payload) && payload.ErrorAction !== undefined) continue;
@@ -181,7 +180,7 @@ function lintTopicRuleErrorActions(template: Template, report: Report): void {
   }
 }
 
-function lintRuleTargets(template: Template, report: Report): void {
+function lintRuleTargets(template: CfnTemplate, report: Report): void {
   for (const [id, rule] of resourcesOfType(template, 'AWS::Events::Rule')) {
     asList(rule.Properties?.Targets).forEach((raw, i) => {
       const target = isPlainObject(raw) ? raw : {};
@@ -213,15 +212,12 @@ function lintRuleTargets(template: Template, report: Report): void {
  * @example
  * const violations = lintFailurePaths(template);
  */
-export function lintFailurePaths(template: Template): Violation[] {
-  const found: Violation[] = [];
-  const report: Report = (v) => {
-    found.push(v);
-  };
-  lintDeadLetterAlarms(template, report);
-  lintPipeAlarms(template, report);
-  lintAsyncOnFailure(template, report);
-  lintTopicRuleErrorActions(template, report);
-  lintRuleTargets(template, report);
-  return found;
+export function lintFailurePaths(template: CfnTemplate): Violation[] {
+  return runLints(template, [
+    lintDeadLetterAlarms,
+    lintPipeAlarms,
+    lintAsyncOnFailure,
+    lintTopicRuleErrorActions,
+    lintRuleTargets,
+  ]);
 }

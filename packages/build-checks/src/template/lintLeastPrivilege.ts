@@ -1,4 +1,5 @@
-import { LINT_RULES, type LintRule, type Template, type TemplateResource, type Violation } from './checkTemplate.js';
+import type { CfnResource, CfnTemplate } from '@blueprints/packaging';
+import { LINT_RULES, type LintRule, type Violation } from './checkTemplate.js';
 import { lintEntryPoints } from './lintEntryPoints.js';
 import { lintFailurePaths } from './lintFailurePaths.js';
 import { asList, referencedId } from './references.js';
@@ -21,7 +22,7 @@ export function isReadOnlyAction(action: string): boolean {
 type Statement = { Effect?: unknown; Action?: unknown; NotAction?: unknown; Resource?: unknown; NotResource?: unknown };
 
 /** Every IAM policy document a resource carries, with its path. */
-function policyDocuments(resource: TemplateResource): Array<[string, unknown]> {
+function policyDocuments(resource: CfnResource): Array<[string, unknown]> {
   const p = resource.Properties ?? {};
   switch (resource.Type) {
     case 'AWS::IAM::Role':
@@ -40,7 +41,7 @@ function policyDocuments(resource: TemplateResource): Array<[string, unknown]> {
   }
 }
 
-function lintIam(id: string, resource: TemplateResource, report: (v: Violation) => void): void {
+function lintIam(id: string, resource: CfnResource, report: (v: Violation) => void): void {
   for (const [docPath, doc] of policyDocuments(resource)) {
     asList((doc as { Statement?: unknown })?.Statement).forEach((raw, i) => {
       const statement = raw as Statement;
@@ -77,7 +78,7 @@ function truthy(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
-function lintBucket(id: string, resource: TemplateResource, report: (v: Violation) => void): void {
+function lintBucket(id: string, resource: CfnResource, report: (v: Violation) => void): void {
   const p = resource.Properties ?? {};
   const sse = (p.BucketEncryption as { ServerSideEncryptionConfiguration?: unknown[] } | undefined)
     ?.ServerSideEncryptionConfiguration;
@@ -103,7 +104,7 @@ function lintBucket(id: string, resource: TemplateResource, report: (v: Violatio
   }
 }
 
-function lintQueueTriggers(template: Template, report: (v: Violation) => void): void {
+function lintQueueTriggers(template: CfnTemplate, report: (v: Violation) => void): void {
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
     const source = resource.Properties?.EventSourceArn;
@@ -132,7 +133,7 @@ function lintQueueTriggers(template: Template, report: (v: Violation) => void): 
   }
 }
 
-function lintLogRetention(template: Template, report: (v: Violation) => void): void {
+function lintLogRetention(template: CfnTemplate, report: (v: Violation) => void): void {
   const groups = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -160,6 +161,12 @@ function lintLogRetention(template: Template, report: (v: Violation) => void): v
   }
 }
 
+/** The exceptions a resource declares under `Metadata.templateCheck.allow` (anything else there reads as none). */
+function templateCheckExceptions(resource: CfnResource | undefined): Array<{ rule?: string; reason?: string }> {
+  const allow = (resource?.Metadata?.templateCheck as { allow?: unknown } | undefined)?.allow;
+  return Array.isArray(allow) ? (allow as Array<{ rule?: string; reason?: string }>) : [];
+}
+
 /**
  * Least-privilege lint: no `"Action": "*"`, no write action on `"Resource": "*"`, every bucket
  * encrypted with public access blocked, every queue that feeds a function has a DLQ, every function
@@ -171,7 +178,7 @@ function lintLogRetention(template: Template, report: (v: Violation) => void): v
  * @example
  * const violations = lintLeastPrivilege(template);
  */
-export function lintLeastPrivilege(template: Template): Violation[] {
+export function lintLeastPrivilege(template: CfnTemplate): Violation[] {
   const found: Violation[] = [];
   const report = (v: Violation): void => {
     found.push(v);
@@ -185,12 +192,12 @@ export function lintLeastPrivilege(template: Template): Violation[] {
   found.push(...lintFailurePaths(template), ...lintEntryPoints(template));
 
   const allowed = (v: Violation): boolean =>
-    (template.Resources[v.resource]?.Metadata?.templateCheck?.allow ?? []).some(
+    templateCheckExceptions(template.Resources[v.resource]).some(
       (a) => a.rule === (v.rule as LintRule) && typeof a.reason === 'string' && a.reason.trim() !== '',
     );
   const exceptionProblems: Violation[] = [];
   for (const [id, resource] of Object.entries(template.Resources)) {
-    (resource.Metadata?.templateCheck?.allow ?? []).forEach((a, i) => {
+    templateCheckExceptions(resource).forEach((a, i) => {
       if (!LINT_RULES.includes(a.rule as LintRule)) {
         exceptionProblems.push({
           resource: id,

@@ -1,4 +1,4 @@
-import type { Template } from './checkTemplate.js';
+import type { CfnTemplate } from '@blueprints/packaging';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -46,7 +46,7 @@ export function referencedIds(value: unknown, found: Set<string> = new Set()): S
 }
 
 /** The ids among `referencedIds(value)` whose resources have the given type. */
-export function referencedOfType(template: Template, value: unknown, type: string): string[] {
+export function referencedOfType(template: CfnTemplate, value: unknown, type: string): string[] {
   return [...referencedIds(value)].filter((id) => template.Resources[id]?.Type === type);
 }
 
@@ -56,7 +56,7 @@ const FUNCTION_WRAPPERS = new Set(['AWS::Lambda::Version', 'AWS::Lambda::Alias']
  * The logical id of the `AWS::Lambda::Function` a value names: a reference to the function, to one
  * of its versions or aliases, or its literal `FunctionName`.
  */
-export function functionIdOf(template: Template, value: unknown): string | undefined {
+export function functionIdOf(template: CfnTemplate, value: unknown): string | undefined {
   if (typeof value === 'string') {
     const name = value.includes(':function:') ? value.split(':function:')[1]!.split(':')[0] : value;
     return Object.entries(template.Resources).find(
@@ -73,6 +73,6 @@ export function functionIdOf(template: Template, value: unknown): string | undef
 }
 
 /** Every resource of one type, as `[logicalId, resource]`. */
-export function resourcesOfType(template: Template, type: string) {
+export function resourcesOfType(template: CfnTemplate, type: string) {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }

@@ -1,8 +1,9 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { FaultyEventBridge } from '@blueprints/fault-injection';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsClientConfig, clientTimeouts, InvalidClientBudgetError } from '../../src/aws/awsClientConfig.js';
 import { Deadline } from '../../src/aws/Deadline.js';
-import { LoopbackEventBridge } from '../helpers/LoopbackEventBridge.js';
+import { eventBridgeClient, type ReceivedEntry } from '../helpers/faultyEventBridges.js';
 
 const putOne = () =>
   new PutEventsCommand({ Entries: [{ EventBusName: 'bus', Source: 'test', DetailType: 'ping', Detail: '{}' }] });
@@ -57,7 +58,7 @@ describe('Function: clientTimeouts()', () => {
 });
 
 describe('Function: awsClientConfig()', () => {
-  let bridge: LoopbackEventBridge | undefined;
+  let bridge: FaultyEventBridge<ReceivedEntry> | undefined;
   afterEach(async () => {
     await bridge?.close();
     bridge = undefined;
@@ -77,9 +78,9 @@ describe('Function: awsClientConfig()', () => {
 
   it('fails a call to an endpoint that accepts and never answers at the request timeout, well before the function timeout', async () => {
     // Prepare
-    bridge = await LoopbackEventBridge.start(() => ({ kind: 'stall' }));
+    bridge = await FaultyEventBridge.start<ReceivedEntry>({ plan: () => ({ kind: 'stall' }) });
     const functionTimeoutMs = 3_000;
-    const client = bridge.client({ functionTimeoutMs, maxAttempts: 1 }); // request timeout 1,500 ms
+    const client = eventBridgeClient(bridge, { functionTimeoutMs, maxAttempts: 1 }); // request timeout 1,500 ms
 
     // Act
     const { elapsedMs, error } = await timed(() => client.send(putOne()));
@@ -94,9 +95,9 @@ describe('Function: awsClientConfig()', () => {
 
   it('spends at most maxAttempts request timeouts on a stalled endpoint, all within the call share', async () => {
     // Prepare
-    bridge = await LoopbackEventBridge.start(() => ({ kind: 'stall' }));
+    bridge = await FaultyEventBridge.start<ReceivedEntry>({ plan: () => ({ kind: 'stall' }) });
     const functionTimeoutMs = 4_000;
-    const client = bridge.client({ functionTimeoutMs, maxAttempts: 2 }); // 2 × 1,000 ms
+    const client = eventBridgeClient(bridge, { functionTimeoutMs, maxAttempts: 2 }); // 2 × 1,000 ms
 
     // Act
     const { elapsedMs, error } = await timed(() => client.send(putOne()));
@@ -109,8 +110,8 @@ describe('Function: awsClientConfig()', () => {
 
   it('waits for a slow endpoint (2 s per call) when the budget allows it', async () => {
     // Prepare
-    bridge = await LoopbackEventBridge.start(() => ({ kind: 'entries', delayMs: 2_000 }));
-    const client = bridge.client({ functionTimeoutMs: 10_000, maxAttempts: 1 }); // request timeout 5,000 ms
+    bridge = await FaultyEventBridge.start<ReceivedEntry>({ plan: () => ({ kind: 'entries', delayMs: 2_000 }) });
+    const client = eventBridgeClient(bridge, { functionTimeoutMs: 10_000, maxAttempts: 1 }); // request timeout 5,000 ms
 
     // Act
     const { result, error } = await timed(() => client.send(putOne()));
@@ -122,8 +123,8 @@ describe('Function: awsClientConfig()', () => {
 
   it('abandons a slow endpoint (2 s per call) when one attempt may only take 1 s', async () => {
     // Prepare
-    bridge = await LoopbackEventBridge.start(() => ({ kind: 'entries', delayMs: 2_000 }));
-    const client = bridge.client({ functionTimeoutMs: 2_000, maxAttempts: 1 }); // request timeout 1,000 ms
+    bridge = await FaultyEventBridge.start<ReceivedEntry>({ plan: () => ({ kind: 'entries', delayMs: 2_000 }) });
+    const client = eventBridgeClient(bridge, { functionTimeoutMs: 2_000, maxAttempts: 1 }); // request timeout 1,000 ms
 
     // Act
     const { elapsedMs, error } = await timed(() => client.send(putOne()));
@@ -135,8 +136,8 @@ describe('Function: awsClientConfig()', () => {
 
   it('aborts a stalled call at the deadline even when the request timeout is longer', async () => {
     // Prepare
-    bridge = await LoopbackEventBridge.start(() => ({ kind: 'stall' }));
-    const client = bridge.client({ functionTimeoutMs: 60_000, maxAttempts: 1 }); // request timeout 30 s
+    bridge = await FaultyEventBridge.start<ReceivedEntry>({ plan: () => ({ kind: 'stall' }) });
+    const client = eventBridgeClient(bridge, { functionTimeoutMs: 60_000, maxAttempts: 1 }); // request timeout 30 s
     const deadline = Deadline.in(1_500, { safetyMarginMs: 500 });
 
     // Act

@@ -1,28 +1,30 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
+import type { FaultyEventBridge } from '@blueprints/fault-injection';
 import { Deadline } from '../../src/aws/Deadline.js';
 import { EventPublisher, EventTooLargeError, eventEntrySize, PublishFailedError } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
 import {
-  type LoopbackEventBridge,
+  eventBridgeClient,
   type ReceivedEntry,
-  useLoopbackEventBridges,
-} from '../helpers/LoopbackEventBridge.js';
+  sequenceNrs,
+  useFaultyEventBridges,
+} from '../helpers/faultyEventBridges.js';
 import { CORRELATION_ID, payloadOfSize, seededRandom } from './helpers/factories.js';
 
 const BUS = 'orders-bus';
 const SOURCE = 'test.publisher';
 
-const startBridge = useLoopbackEventBridges();
+const startBridge = useFaultyEventBridges();
 
 /** A publisher on `bridge` that records its backoff waits instead of sleeping, one call at a time. */
 function publisherFor(
-  bridge: LoopbackEventBridge,
+  bridge: FaultyEventBridge<ReceivedEntry>,
   options: Partial<ConstructorParameters<typeof EventPublisher>[0]> = {},
 ) {
   const delays: number[] = [];
   const publisher = new EventPublisher({
-    client: bridge.client(),
+    client: eventBridgeClient(bridge),
     concurrency: 1,
     eventBusName: BUS,
     source: SOURCE,
@@ -36,8 +38,6 @@ function publisherFor(
   });
   return { publisher, delays };
 }
-
-const sequenceNrs = (entries: ReceivedEntry[]) => entries.map((e) => e.sequenceNr);
 
 describe('Class: EventPublisher', () => {
   describe('Method: flush()', () => {
@@ -368,12 +368,18 @@ describe('Class: EventPublisher', () => {
       const bridge = await startBridge();
 
       // Act
-      const publisher = new EventPublisher({ client: bridge.client(), eventBusName: BUS, source: SOURCE });
+      const publisher = new EventPublisher({ client: eventBridgeClient(bridge), eventBusName: BUS, source: SOURCE });
 
       // Assess
       expect(publisher.correlationId).toMatch(/^[0-9a-f-]{36}$/);
       expect(
-        () => new EventPublisher({ client: bridge.client(), eventBusName: BUS, source: SOURCE, correlationId: 'nope' }),
+        () =>
+          new EventPublisher({
+            client: eventBridgeClient(bridge),
+            eventBusName: BUS,
+            source: SOURCE,
+            correlationId: 'nope',
+          }),
       ).toThrow(/detail\.correlationId must be a UUID/);
     });
   });

@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EventPublisher, EventTooLargeError, eventEntrySize, sendPutEvents } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
-import { useLoopbackEventBridges } from '../helpers/LoopbackEventBridge.js';
+import { eventBridgeClient, useFaultyEventBridges } from '../helpers/faultyEventBridges.js';
 import { CORRELATION_ID, payloadOfSize } from './helpers/factories.js';
 
 /** An entry whose `eventEntrySize` is exactly `bytes` (Source 'test' + DetailType 'blob' + a JSON Detail). */
@@ -17,7 +17,7 @@ function entryOfSize(bytes: number, sequenceNr = 1): PutEventsRequestEntry {
 
 const noSleep = async () => undefined;
 
-const startBridge = useLoopbackEventBridges();
+const startBridge = useFaultyEventBridges();
 
 describe('Function: sendPutEvents()', () => {
   it('returns one outcome per entry, in the order given', async () => {
@@ -30,7 +30,7 @@ describe('Function: sendPutEvents()', () => {
     const entries = [1, 2, 3].map((n) => entryOfSize(200, n));
 
     // Act
-    const outcomes = await sendPutEvents(bridge.client(), entries, { sleep: noSleep });
+    const outcomes = await sendPutEvents(eventBridgeClient(bridge), entries, { sleep: noSleep });
 
     // Assess
     expect(outcomes).toEqual([
@@ -47,11 +47,13 @@ describe('Function: sendPutEvents()', () => {
     const overLimit = entryOfSize(PUT_EVENTS_MAX_ENTRY_BYTES + 1, 2);
 
     // Act
-    const outcomes = await sendPutEvents(bridge.client(), [atLimit, entryOfSize(100, 3)], {
+    const outcomes = await sendPutEvents(eventBridgeClient(bridge), [atLimit, entryOfSize(100, 3)], {
       sleep: noSleep,
       concurrency: 1,
     });
-    const refused = await sendPutEvents(bridge.client(), [entryOfSize(100, 4), overLimit]).catch((e: unknown) => e);
+    const refused = await sendPutEvents(eventBridgeClient(bridge), [entryOfSize(100, 4), overLimit]).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(eventEntrySize(atLimit)).toBe(1_048_576);
@@ -71,7 +73,7 @@ describe('Function: sendPutEvents()', () => {
     const over = [entryOfSize(half, 3), entryOfSize(half + 1, 4)];
 
     // Act
-    await sendPutEvents(bridge.client(), [...exact, ...over], { sleep: noSleep, concurrency: 1 });
+    await sendPutEvents(eventBridgeClient(bridge), [...exact, ...over], { sleep: noSleep, concurrency: 1 });
 
     // Assess
     expect(bridge.calls.map((c) => c.map((e) => e.sequenceNr))).toEqual([[1, 2], [3], [4]]);
@@ -82,9 +84,9 @@ describe('Function: sendPutEvents()', () => {
     const bridge = await startBridge();
 
     // Act
-    const error = await sendPutEvents(bridge.client(), [entryOfSize(100)], { retry: { maxAttempts: 0 } }).catch(
-      (e: unknown) => e,
-    );
+    const error = await sendPutEvents(eventBridgeClient(bridge), [entryOfSize(100)], {
+      retry: { maxAttempts: 0 },
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(RangeError);
@@ -97,7 +99,7 @@ describe('Class: EventPublisher at the entry limit', () => {
     // Prepare: measure the envelope around an empty blob, then fill it to the limit
     const bridge = await startBridge();
     const publisher = new EventPublisher({
-      client: bridge.client(),
+      client: eventBridgeClient(bridge),
       eventBusName: 'bus',
       source: 'test',
       correlationId: CORRELATION_ID,

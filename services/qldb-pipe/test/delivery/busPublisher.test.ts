@@ -1,12 +1,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { awsClientConfig, Deadline, eventEntrySize, PUT_EVENTS_MAX_ENTRY_BYTES } from '@blueprints/common';
+import { FaultyEventBridge } from '@blueprints/fault-injection';
 import { busPublisher, toPutEventsEntry } from '../../src/delivery/busPublisher.js';
 import { decodeQldbRecord } from '../../src/enrichment/decodeQldbRecords.js';
 import type { EnvelopeToPublish } from '../../src/enrichment/enrichBatch.js';
 import { SELECT_EVERYTHING } from '../../src/qldb/selectEvents.js';
 import { toQldbEnvelope } from '../../src/qldb/toQldbEnvelope.js';
 import { encodeIon, pipeRecord, revisionRecordIon } from '../helpers/factories.js';
-import { type FaultyEventBridge, startFaultyEventBridge } from '../helpers/faultyEventBridge.js';
 
 const ADDRESS = { eventBusName: 'qldb-pipe-dev', source: 'qldb' };
 
@@ -14,7 +14,7 @@ let faulty: FaultyEventBridge;
 let client: EventBridgeClient;
 
 beforeAll(async () => {
-  faulty = await startFaultyEventBridge({ kind: 'ok' });
+  faulty = await FaultyEventBridge.start();
   client = new EventBridgeClient({
     ...awsClientConfig({ functionTimeoutMs: 15_000, maxAttempts: 1 }),
     endpoint: faulty.endpoint,
@@ -64,7 +64,9 @@ describe('Function: busPublisher()', () => {
         errorMessage: `the event is ${PUT_EVENTS_MAX_ENTRY_BYTES + 1} bytes as a PutEvents entry; EventBridge accepts at most ${PUT_EVENTS_MAX_ENTRY_BYTES}`,
       },
     ]);
-    expect(faulty.accepted.map((e) => JSON.parse(e.Detail ?? '{}').context.documentId)).toEqual(['at-limit']);
+    expect(faulty.accepted.map(({ entry }) => JSON.parse(entry.Detail ?? '{}').context.documentId)).toEqual([
+      'at-limit',
+    ]);
   }, 60_000);
 
   it('addresses each event with the source, the record type as detail-type and the envelope as detail', () => {

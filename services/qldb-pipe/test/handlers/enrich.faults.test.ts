@@ -1,20 +1,22 @@
 import { join } from 'node:path';
+import { FaultyEventBridge, type PutEventsFault } from '@blueprints/fault-injection';
 import { functionsFromTemplate, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
 import { packagedServiceResolver } from '@blueprints/packaging';
 import type { PipeBatchResponse, PipeKinesisRecord } from '../../src/handlers/enrich.js';
 import { aggregate, encodeIon, pipeRecord, revisionRecordIon } from '../helpers/factories.js';
-import { type EventBridgeFault, type FaultyEventBridge, startFaultyEventBridge } from '../helpers/faultyEventBridge.js';
 
 const SERVICE_DIR = join(import.meta.dirname, '../..');
 const ENRICH = 'qldb-pipe-dev-enrich';
 
 let faulty: FaultyEventBridge;
+const THROTTLED: PutEventsFault = { kind: 'error', status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+const THROTTLED_ENTRY = { errorCode: 'ThrottlingException', errorMessage: 'injected by the test' };
 let lambda: LocalLambda;
 let timeoutMs: number;
 let batchNo = 0;
 
 beforeAll(async () => {
-  faulty = await startFaultyEventBridge({ kind: 'ok' });
+  faulty = await FaultyEventBridge.start();
   const resolver = await packagedServiceResolver(SERVICE_DIR);
   // The function as packaged (its timeout, its environment), reaching "EventBridge" on loopback.
   Object.assign(process.env, {
@@ -58,20 +60,20 @@ function batch(records: number, perRecord: number): Batch {
 
 /** The documents of the events the endpoint accepted (in a call it may not have answered). */
 function acceptedDocuments(): Set<string> {
-  return new Set(faulty.accepted.map((e) => JSON.parse(e.Detail ?? '{}').context.documentId as string));
+  return new Set(faulty.accepted.map(({ entry }) => JSON.parse(entry.Detail ?? '{}').context.documentId as string));
 }
 
-async function invokeUnder(fault: EventBridgeFault, { records, documentsOf }: Batch) {
-  faulty.setFault(fault);
+async function invokeUnder(name: string, fault: PutEventsFault, { records, documentsOf }: Batch) {
+  faulty.inject(fault);
   faulty.accepted.splice(0);
-  const callsBefore = faulty.calls;
+  const callsBefore = faulty.calls.length;
   const started = Date.now();
   const response = (await lambda.invoke(ENRICH, records)) as PipeBatchResponse;
   const elapsedMs = Date.now() - started;
   const handedBack = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   console.log(
-    `[fault] ${fault.kind}: answered after ${elapsedMs} ms (function timeout ${timeoutMs} ms); ` +
-      `${handedBack.size}/${records.length} records handed back; ${faulty.calls - callsBefore} PutEvents calls, ` +
+    `[fault] ${name}: answered after ${elapsedMs} ms (function timeout ${timeoutMs} ms); ` +
+      `${handedBack.size}/${records.length} records handed back; ${faulty.calls.length - callsBefore} PutEvents calls, ` +
       `${faulty.accepted.length} entries accepted`,
   );
   // The one outcome that would lose data: a record reported done with an event that never reached the bus.
@@ -89,7 +91,7 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
     const b = batch(3, 10);
 
     // Act
-    const { handedBack, elapsedMs, accepted } = await invokeUnder({ kind: 'ok' }, b);
+    const { handedBack, elapsedMs, accepted } = await invokeUnder('ok', { kind: 'entries' }, b);
 
     // Assess
     expect(handedBack.size).toBe(0);
@@ -102,7 +104,7 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
     const b = batch(3, 10);
 
     // Act
-    const { handedBack, elapsedMs } = await invokeUnder({ kind: 'stall' }, b);
+    const { handedBack, elapsedMs } = await invokeUnder('stall', { kind: 'stall' }, b);
 
     // Assess
     expect(handedBack.size).toBe(3);
@@ -114,7 +116,7 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
     const b = batch(5, 10);
 
     // Act
-    const { handedBack, elapsedMs, accepted } = await invokeUnder({ kind: 'slow', delayMs: 2_000 }, b);
+    const { handedBack, elapsedMs, accepted } = await invokeUnder('slow', { kind: 'entries', delayMs: 2_000 }, b);
 
     // Assess
     expect(handedBack.size).toBe(0);
@@ -127,7 +129,7 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
     const b = batch(2, 5);
 
     // Act
-    const { handedBack, elapsedMs, accepted } = await invokeUnder({ kind: 'throttle' }, b);
+    const { handedBack, elapsedMs, accepted } = await invokeUnder('throttle', THROTTLED, b);
 
     // Assess
     expect(handedBack.size).toBe(2);
@@ -140,7 +142,7 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
     const b = batch(2, 5);
 
     // Act
-    const { handedBack, elapsedMs, accepted } = await invokeUnder({ kind: 'drop' }, b);
+    const { handedBack, elapsedMs, accepted } = await invokeUnder('drop', { kind: 'drop' }, b);
 
     // Assess
     expect(accepted.size).toBe(10);
@@ -155,7 +157,8 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
 
     // Act
     const { handedBack, elapsedMs, accepted } = await invokeUnder(
-      { kind: 'reject', rejects: (e) => (e.Detail ?? '').includes(`"${refused}"`) },
+      'reject',
+      { kind: 'entries', entry: (e) => ((e.Detail ?? '').includes(`"${refused}"`) ? THROTTLED_ENTRY : 'ok') },
       b,
     );
 
@@ -170,7 +173,11 @@ describe('Handler: enrich, against a loopback EventBridge', () => {
     const b = batch(1, 10);
 
     // Act
-    const { handedBack, elapsedMs } = await invokeUnder({ kind: 'omit-results', keep: 7 }, b);
+    const { handedBack, elapsedMs } = await invokeUnder(
+      'omit-results',
+      { kind: 'entries', entry: (_, index) => (index < 7 ? 'ok' : 'omit') },
+      b,
+    );
 
     // Assess
     expect(handedBack.size).toBe(1);

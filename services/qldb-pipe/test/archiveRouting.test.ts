@@ -1,4 +1,3 @@
-/** The packaged template's archive rule on the local bus. */
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
@@ -7,8 +6,8 @@ import { packagedServiceResolver } from '@blueprints/packaging';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-const serviceDir = fileURLToPath(new URL('..', import.meta.url));
-describe('The packaged qldb-pipe template on the local bus', () => {
+describe('The packaged template on the local bus', () => {
+  const qldbDir = fileURLToPath(new URL('..', import.meta.url));
   let bus: LocalEventBridge;
   let s3: LocalS3;
   let s3Client: S3Client;
@@ -16,7 +15,7 @@ describe('The packaged qldb-pipe template on the local bus', () => {
   let busName: string;
 
   beforeAll(async () => {
-    const resolver = await packagedServiceResolver(serviceDir);
+    const resolver = await packagedServiceResolver(qldbDir);
     bus = await LocalEventBridge.start({ region: 'us-east-1', accountId: '000000000000' });
     s3 = await startLocalS3();
     s3Client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials });

@@ -1,6 +1,6 @@
-import { evaluateIotPolicy } from '@blueprints/local-iot';
+import { type IotAction, IotPolicyBuilder, iotPolicyResourceTag, UnsafeIotIdentityError } from '@blueprints/common';
 import fc from 'fast-check';
-import { type IotAction, IotPolicyBuilder, iotPolicyResourceTag, UnsafeIotIdentityError } from '../../src/iot/index.js';
+import { evaluateIotPolicy } from '../src/index.js';
 import { ACCOUNT, REGION } from './factories.js';
 
 const resource = iotPolicyResourceTag({ alsoForbid: '_' });
