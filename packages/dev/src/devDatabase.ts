@@ -24,6 +24,7 @@ export async function startServiceDatabase(
   const postgres = await startDevPostgres({
     directory: options.directory,
     port: options.port === 0 ? await freeDevPort() : options.port,
+    progress: options.progress,
     database: sample?.environment.DB_NAME ?? 'app',
     user: typeof masterUser === 'string' ? masterUser : (sample?.environment.DB_USER ?? 'app_admin'),
   });

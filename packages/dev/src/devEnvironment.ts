@@ -39,6 +39,8 @@ export interface DevEnvironmentOptions {
   logLevel?: string;
   /** Progress lines while starting. */
   onProgress?: (line: string) => void;
+  /** Aborts start-up (Ctrl-C while packaging): the promise rejects once everything started so far is closed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -60,6 +62,12 @@ export interface DevEnvironment
   settle(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * How long stopping waits for each handle (a server, the in-flight deliveries, PostgreSQL) before it
+ * moves on: a stalled invocation must not hold Ctrl-C, and the process exit ends what is left.
+ */
+const CLOSE_CEILING_MS = 3_000;
 
 /**
  * Starts every (or some) service of the repo locally: packages them (`ensurePackaged`), starts the
@@ -89,15 +97,16 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     names.map((n) => httpPortOf(n)),
   );
   const dataDir = resolve(options.dataDir ?? join(rootDir, '.local'));
-  const releaseDataDir = prepareDataDir(dataDir, options.reset);
+  const releaseDataDir = prepareDataDir(dataDir, options.reset, progress);
   let stack: LocalStack | undefined;
   const closeAll = async () => {
     await stack?.close();
     releaseDataDir();
   };
   try {
-    await packageServices(rootDir, names, progress);
-    stack = await startLocalStack({ region, accountId, dataDir, ports });
+    await packageServices(rootDir, names, progress, options.signal);
+    options.signal?.throwIfAborted();
+    stack = await startLocalStack({ region, accountId, dataDir, ports, closeCeilingMs: CLOSE_CEILING_MS });
     return await wireDevEnvironment(
       stack,
       { ...options, rootDir, dataDir, region, accountId, ports, names, httpPortOf },
@@ -142,6 +151,12 @@ async function wireDevEnvironment(
     postgres = pg;
   }
 
+  // Stop order (last registered closes first): inputs (HTTP, triggers, pipes, gateway), then the bus's
+  // in-flight deliveries, then the archive's buffered records, then PostgreSQL and the stand-ins.
+  const services: DevService[] = [];
+  local.onClose(() => Promise.all(services.map((s) => s.firehose.close())));
+  local.onClose(() => local.bus.idle());
+
   const feed = new ActivityFeed();
   const lambdas = new Map<string, ObservedLambda>();
   for (const s of resolved) {
@@ -152,7 +167,6 @@ async function wireDevEnvironment(
   const gateway = await startDevGateway(resolved, lambdas, gatewayOptions);
   if (gateway) local.onClose(() => gateway.close());
 
-  const services: DevService[] = [];
   const pipeBuses = new Set<string>();
   for (const s of resolved) {
     const lambda = lambdas.get(s.name) as ObservedLambda;

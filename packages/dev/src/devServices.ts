@@ -38,12 +38,17 @@ export const hasResource = (resolver: TemplateResolver, ...types: string[]) =>
   types.some((type) => resourcesOfType(resolver.template, type, resolver.stack).length > 0);
 
 /** `osls package` for each service whose sources changed since its last package. */
-export async function packageServices(rootDir: string, names: string[], progress: (line: string) => void) {
+export async function packageServices(
+  rootDir: string,
+  names: string[],
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+) {
   for (const name of names) {
     const t = Date.now();
     // Only worth a line when osls actually runs (a changed service: tens of seconds).
     const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-    await ensurePackaged(join(rootDir, 'services', name)).finally(() => clearTimeout(notice));
+    await ensurePackaged(join(rootDir, 'services', name), { signal, onProgress: progress }).finally(() => clearTimeout(notice));
     if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
 }

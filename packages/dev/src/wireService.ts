@@ -25,7 +25,8 @@ export interface DevService {
 
 /**
  * Wires one service's functions to the stand-ins: its buses, rules and targets (Firehose included),
- * queue triggers, pipes, and HTTP API on `httpPort`. Everything it starts closes with `stack.close()`.
+ * queue triggers, pipes, and HTTP API on `httpPort`. Everything it starts but the Firehose closes with
+ * `stack.close()`.
  * Answers the service and the buses its pipes publish to (the dashboard marks their events).
  */
 export async function wireService(
@@ -35,8 +36,8 @@ export async function wireService(
 ): Promise<{ service: DevService; pipeBuses: string[] }> {
   const { stack, feed } = context;
   const { bus, sqs, region, accountId } = stack;
+  // Closed (flushed) by the dev environment once the bus has delivered what is in flight.
   const firehose = LocalFirehose.fromTemplate(s.resolver, { s3: stack.clients.s3 });
-  stack.onClose(() => firehose.close());
   const busesBefore = new Set(bus.eventBuses.map((b) => b.name));
   bus.loadTemplate(s.resolver, { lambda, sqs, firehose });
   const buses = bus.eventBuses.map((b) => b.name).filter((b) => !busesBefore.has(b));

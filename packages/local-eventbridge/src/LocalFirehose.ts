@@ -154,6 +154,7 @@ export class LocalFirehose {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(object: FirehoseObject) => void>();
   private readonly s3: S3Client;
+  private closed = false;
   private readonly now: () => Date;
   /** Every object written, oldest first. */
   readonly objects: FirehoseObject[] = [];
@@ -245,7 +246,8 @@ export class LocalFirehose {
       buffer.bytes += bytes.length;
       buffer.firstArrival ??= this.now();
     }
-    if (buffer.bytes >= stream.bufferSizeBytes) await this.track(this.flushStream(stream));
+    // After close no timer would ever flush: a late record (a delivery still in flight) is written at once.
+    if (buffer.bytes >= stream.bufferSizeBytes || this.closed) await this.track(this.flushStream(stream));
     else if (!buffer.timer && buffer.records.length > 0) {
       buffer.timer = setTimeout(() => {
         buffer.timer = undefined;
@@ -269,8 +271,9 @@ export class LocalFirehose {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Flushes everything and stops the timers. */
+  /** Flushes everything and stops the timers; records put after this are written straight away. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const buffer of this.buffers.values()) {
       clearTimeout(buffer.timer);
       buffer.timer = undefined;

@@ -1,4 +1,14 @@
-export { ensurePackaged, oslsBin, packagedServiceResolver, packageFolder, projectRoot } from './ensurePackaged.js';
+export {
+  type EnsurePackagedOptions,
+  ensurePackaged,
+  oslsBin,
+  PackagingAbortedError,
+  PackagingLockTimeoutError,
+  packagedServiceResolver,
+  packageFolder,
+  projectRoot,
+} from './ensurePackaged.js';
+export { claimOwnerLock, isOwnerAlive, LockHeldError, type LockOwner, readLockOwner } from './ownerLock.js';
 export {
   functionEnvironment,
   functionLogicalId,
