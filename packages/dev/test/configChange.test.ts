@@ -3,35 +3,17 @@
  * rule's event pattern and a target parameter changed in a service's serverless.yml change what
  * happens locally after a restart, with the shared packages untouched.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { LOCAL_IAM_CALLER_HEADER } from '@blueprints/local-http-api';
 import type { DevActivity } from '../src/activityFeed.js';
-import { type DevProcess, eventually, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
+import { type DevProcess, eventually, startDevProcess } from './helpers/devProcess.js';
+import { forkProject } from './helpers/forkProject.js';
 
 const SERVICE = 'event-logger';
 /** pnpm dev's account id when none is configured; the caller's role must be in it. */
 const DEV_ACCOUNT_ID = '000000000000';
-const NOT_COPIED = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test', 'test-results']);
-
-/**
- * A project holding a copy of event-logger (its sources and serverless.yml) and the shared build
- * files; installed packages are linked from this repo, so nothing needs installing.
- */
-function forkProject(): string {
-  const root = mkdtempSync(join(tmpdir(), 'blueprints-dev-fork-'));
-  const source = join(REPO_ROOT, 'services', SERVICE);
-  const target = join(root, 'services', SERVICE);
-  cpSync(source, target, { recursive: true, filter: (path) => !NOT_COPIED.has(basename(path)) });
-  symlinkSync(join(source, 'node_modules'), join(target, 'node_modules'));
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
-  for (const file of ['serverless.shared.yml', 'esbuild.config.cjs', 'tsconfig.base.json', 'package.json']) {
-    cpSync(join(REPO_ROOT, file), join(root, file));
-  }
-  return root;
-}
-
 function editServerlessYml(root: string, edits: Array<[from: string, to: string]>): void {
   const file = join(root, 'services', SERVICE, 'serverless.yml');
   let text = readFileSync(file, 'utf8');
@@ -108,7 +90,7 @@ describe('pnpm dev: behaviour comes from serverless.yml', () => {
 
   it('routes order.shipped instead, grouped by warehouse, after the rule pattern and MessageGroupId change', async () => {
     // Prepare
-    const root = forkProject();
+    const root = forkProject(SERVICE);
     cleanup.push(root);
     editServerlessYml(root, [
       ['fairQueueDetailType: order.placed', 'fairQueueDetailType: order.shipped'],
