@@ -149,7 +149,9 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     const forced = setTimeout(() => {
-      console.error(`\nnot stopped after ${STOP_DEADLINE_MS / 1000} s: exiting anyway (locks removed, PostgreSQL told to stop)`);
+      console.error(
+        `\nnot stopped after ${STOP_DEADLINE_MS / 1000} s: exiting anyway (locks removed, PostgreSQL told to stop)`,
+      );
       process.exit(1);
     }, STOP_DEADLINE_MS);
     // Stops a start-up still packaging; one further along finishes and is closed below.

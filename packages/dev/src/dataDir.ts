@@ -43,4 +43,3 @@ export function prepareDataDir(
   mkdirSync(dataDir, { recursive: true });
   return claimDataDir(dataDir, onTakeover);
 }
-

@@ -170,7 +170,12 @@ async function wireDevEnvironment(
   const pipeBuses = new Set<string>();
   for (const s of resolved) {
     const lambda = lambdas.get(s.name) as ObservedLambda;
-    const wired = await wireService(s, lambda, { stack: local, feed, httpPort: options.httpPortOf(s.name) });
+    const wired = await wireService(s, lambda, {
+      stack: local,
+      feed,
+      httpPort: options.httpPortOf(s.name),
+      dataDir,
+    });
     services.push(wired.service);
     for (const b of wired.pipeBuses) pipeBuses.add(b);
   }

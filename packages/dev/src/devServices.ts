@@ -48,7 +48,9 @@ export async function packageServices(
     const t = Date.now();
     // Only worth a line when osls actually runs (a changed service: tens of seconds).
     const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-    await ensurePackaged(join(rootDir, 'services', name), { signal, onProgress: progress }).finally(() => clearTimeout(notice));
+    await ensurePackaged(join(rootDir, 'services', name), { signal, onProgress: progress }).finally(() =>
+      clearTimeout(notice),
+    );
     if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
 }

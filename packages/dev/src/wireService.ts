@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { LocalFirehose } from '@blueprints/local-eventbridge';
 import { httpRoutesFromTemplate, LocalHttpApi, type LocalHttpRoute } from '@blueprints/local-http-api';
 import { type LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
@@ -32,12 +33,16 @@ export interface DevService {
 export async function wireService(
   s: ResolvedService,
   lambda: ObservedLambda,
-  context: { stack: LocalStack; feed: ActivityFeed; httpPort: number },
+  context: { stack: LocalStack; feed: ActivityFeed; httpPort: number; dataDir: string },
 ): Promise<{ service: DevService; pipeBuses: string[] }> {
   const { stack, feed } = context;
   const { bus, sqs, region, accountId } = stack;
   // Closed (flushed) by the dev environment once the bus has delivered what is in flight.
-  const firehose = LocalFirehose.fromTemplate(s.resolver, { s3: stack.clients.s3 });
+  // Its buffer is kept in `dataDir` too: records a killed `pnpm dev` had not archived go out on the next start.
+  const firehose = LocalFirehose.fromTemplate(s.resolver, {
+    s3: stack.clients.s3,
+    spoolDir: join(context.dataDir, 'firehose'),
+  });
   const busesBefore = new Set(bus.eventBuses.map((b) => b.name));
   bus.loadTemplate(s.resolver, { lambda, sqs, firehose });
   const buses = bus.eventBuses.map((b) => b.name).filter((b) => !busesBefore.has(b));

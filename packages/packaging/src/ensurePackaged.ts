@@ -124,8 +124,10 @@ async function withLock<T>(
       break;
     } catch (error) {
       if (!(error instanceof LockHeldError)) throw error;
-      if (Date.now() - started > LOCK_WAIT_MS) throw new PackagingLockTimeoutError(lockPath, error.owner, Date.now() - started);
-      if (!announced) options.onProgress?.(`waiting for pid ${error.owner.pid}, which is packaging this service (${lockPath})…`);
+      if (Date.now() - started > LOCK_WAIT_MS)
+        throw new PackagingLockTimeoutError(lockPath, error.owner, Date.now() - started);
+      if (!announced)
+        options.onProgress?.(`waiting for pid ${error.owner.pid}, which is packaging this service (${lockPath})…`);
       announced = true;
       await new Promise((r) => setTimeout(r, 250));
     }

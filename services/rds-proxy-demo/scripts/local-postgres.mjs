@@ -39,7 +39,9 @@ const postmasterPid = existsSync(join(databaseDir, 'postmaster.pid'))
 if (postmasterPid > 0) {
   try {
     process.kill(postmasterPid, 0);
-    fail(`a PostgreSQL (pid ${postmasterPid}) from an earlier run still holds ${databaseDir}: stop it (kill ${postmasterPid}) first.`);
+    fail(
+      `a PostgreSQL (pid ${postmasterPid}) from an earlier run still holds ${databaseDir}: stop it (kill ${postmasterPid}) first.`,
+    );
   } catch {
     // Gone: PostgreSQL removes the stale postmaster.pid itself.
   }
