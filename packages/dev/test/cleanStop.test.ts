@@ -1,7 +1,8 @@
 /**
  * Stopping `pnpm dev` always leaves a clean slate: Ctrl-C right after traffic exits 0 quickly with
  * every port released and the archive flushed, Ctrl-C during packaging leaves no lock to wait on,
- * and after `kill -9` the next start takes over the data folder and its PostgreSQL and keeps the data.
+ * and after `kill -9` the next start takes over the data folder and its PostgreSQL, keeps the data and
+ * archives what the killed run had buffered.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,7 +111,7 @@ describe('pnpm dev: a clean stop, every time', () => {
     expect(secondOutput).toContain('packaging event-logger');
   }, 600_000);
 
-  it('starts without --reset after kill -9, stopping the orphaned PostgreSQL and keeping the DynamoDB data', async () => {
+  it('starts without --reset after kill -9, stopping the orphaned PostgreSQL, keeping the DynamoDB data and archiving the buffered records', async () => {
     // Prepare
     const dataDir = mkdtempSync(join(tmpdir(), 'blueprints-kill9-'));
     cleanup.push(dataDir);
@@ -122,6 +123,7 @@ describe('pnpm dev: a clean stop, every time', () => {
       return count >= 2 && count;
     }, 60_000);
     const orphan = postmasterPid(dataDir) as number;
+    const archivedBeforeKill = filesContaining(join(dataDir, 's3'), correlationId).length;
 
     // Act
     first.child.kill('SIGKILL');
@@ -138,5 +140,8 @@ describe('pnpm dev: a clean stop, every time', () => {
     expect(output).toContain(`stopping the PostgreSQL (pid ${orphan}) an earlier run left`);
     expect(isRunning(orphan)).toBe(false);
     expect(kept).toBe(persisted);
+    // The archive's records were still buffered when the first run was killed; the second one wrote them.
+    expect(archivedBeforeKill).toBe(0);
+    expect(filesContaining(join(dataDir, 's3'), correlationId)).not.toHaveLength(0);
   }, 600_000);
 });
