@@ -87,6 +87,29 @@ describe('pnpm dev: a clean stop, every time', () => {
     expect(postmasterPid(dataDir)).toBeUndefined();
   }, 1_200_000);
 
+  it('exits at once (130) on a second SIGINT and still removes dev.pid, stops PostgreSQL and releases every port', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'blueprints-twice-'));
+    cleanup.push(dataDir);
+    const dev = await startDevProcess(['--data-dir', dataDir]);
+    const ports = reportedPorts(dev.ready);
+    const postmaster = postmasterPid(dataDir) as number;
+    await publishBatch(dev);
+
+    // Act
+    dev.child.kill('SIGINT');
+    // The second Ctrl-C as soon as the first one is being handled (a stop takes about a second).
+    while (!dev.output().includes('SIGINT: stopping')) await new Promise((r) => setTimeout(r, 10));
+    const code = await dev.stop();
+
+    // Assess
+    expect(code).toBe(130);
+    expect(existsSync(join(dataDir, 'dev.pid'))).toBe(false);
+    // PostgreSQL was told to stop (fast shutdown) on the way out; it finishes on its own.
+    await eventually(async () => !isRunning(postmaster), 30_000);
+    expect(await eventually(async () => (await releasedPorts(ports)).length === ports.length, 30_000)).toBe(true);
+  }, 600_000);
+
   it('leaves nothing that delays the next start when SIGINT arrives during packaging', async () => {
     // Prepare: a fork whose service has never been packaged.
     const root = forkProject('event-logger');

