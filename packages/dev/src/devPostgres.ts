@@ -1,6 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 
 export interface DevPostgres {
   port: number;

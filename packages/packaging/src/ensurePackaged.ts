@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { readPackagedServiceState } from './packagedService.js';
 import { claimOwnerLock, LockHeldError, type LockOwner } from './ownerLock.js';
+import { readPackagedServiceState } from './packagedService.js';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
 const run = promisify(execFile);
