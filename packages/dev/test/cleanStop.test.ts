@@ -7,7 +7,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DevProcess, eventually, startDevProcess } from './helpers/devProcess.js';
+import { listServices } from '../src/devServices.js';
+import { type DevProcess, eventually, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
 import { forkProject } from './helpers/forkProject.js';
 import {
   filesContaining,
@@ -111,12 +112,13 @@ describe('pnpm dev: a clean stop, every time', () => {
   }, 600_000);
 
   it('leaves nothing that delays the next start when SIGINT arrives during packaging', async () => {
-    // Prepare: a fork whose service has never been packaged.
-    const root = forkProject('event-logger');
+    // Prepare: a fork of one service, never packaged.
+    const service = listServices(REPO_ROOT)[0] as string;
+    const root = forkProject(service);
     cleanup.push(root);
-    const lock = join(root, 'services', 'event-logger', '.serverless.lock');
+    const lock = join(root, 'services', service, '.serverless.lock');
     const first = watchDevProcess(['--root', root]);
-    await first.waitFor(/packaging event-logger/, 60_000);
+    await first.waitFor(new RegExp(`packaging ${service} `), 60_000);
     await eventually(async () => existsSync(lock), 30_000);
 
     // Act
@@ -131,7 +133,7 @@ describe('pnpm dev: a clean stop, every time', () => {
     expect(code).toBe(0);
     expect(lockLeft).toBe(false);
     expect(secondOutput).not.toMatch(/waiting for pid|taking it over/);
-    expect(secondOutput).toContain('packaging event-logger');
+    expect(secondOutput).toContain(`packaging ${service} `);
   }, 600_000);
 
   it('starts without --reset after kill -9, stopping the orphaned PostgreSQL, keeping the DynamoDB data and archiving the buffered records', async () => {
