@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Who holds a lock: written into the lock file so the next process can tell a live owner from a dead one. */
@@ -79,6 +79,33 @@ function removeOnExit(path: string): void {
 }
 
 /**
+ * Removes a stale lock. Renamed aside first (atomic: of two processes taking over the same stale lock,
+ * one moves it); a lock found live once moved (another process took over in between) is put back.
+ */
+function moveAsideIfStale(path: string): boolean {
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const moved = readLockOwner(aside);
+  if (moved && isOwnerAlive(moved)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // Yet another process holds it now: the one moved aside has lost it either way.
+    }
+    rmSync(aside, { force: true });
+    return false;
+  }
+  // A directory is the lock format of earlier versions.
+  rmSync(aside, { recursive: true, force: true });
+  return true;
+}
+
+/**
  * Takes the lock file `path` for this process, recording its pid, host and start time. A lock whose
  * owner is gone (killed, crashed) is taken over, and `onTakeover` says so; one whose owner still runs
  * throws a `LockHeldError` naming it. Answers the function that releases the lock; the lock is also
@@ -112,13 +139,12 @@ export function claimOwnerLock(
       }
       const owner = readLockOwner(path);
       if (owner && isOwnerAlive(owner)) throw new LockHeldError(path, owner);
+      if (!moveAsideIfStale(path)) continue;
       options.onTakeover?.(
         owner
           ? `${path}: ${owner.what} (pid ${owner.pid}) that held it is gone; taking it over.`
           : `${path}: stale lock from an earlier run (no owner recorded); taking it over.`,
       );
-      // A directory is the lock format of earlier versions.
-      rmSync(path, { recursive: true, force: true });
     }
   } finally {
     rmSync(draft, { force: true });
