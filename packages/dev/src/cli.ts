@@ -112,6 +112,12 @@ export function formatDevSummary(dev: DevEnvironment, dashboardUrl: string, cwd 
   return lines.join('\n');
 }
 
+/**
+ * How long a stop may take before `pnpm dev` exits anyway: every stand-in's close is bounded well
+ * below it, so reaching it is a bug worth the non-zero exit code.
+ */
+const STOP_DEADLINE_MS = 9_000;
+
 /** `pnpm dev`: starts everything, prints where it is, stops cleanly on Ctrl-C / SIGTERM. */
 export async function runDevCommand(rootDir: string, argv: string[]): Promise<void> {
   let options: DevCommandLine;
@@ -128,20 +134,32 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
   }
   // The SDK's Node 20 notice would print once per bundle.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let dev: DevEnvironment | undefined;
+  const startup = new AbortController();
+  let starting: Promise<DevEnvironment> | undefined;
   let dashboard: DashboardServer | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
       // pnpm forwards a SIGTERM after the terminal's SIGINT: keep stopping cleanly; a second Ctrl-C forces it.
       if (signal !== 'SIGINT') return;
-      console.error('\nCtrl-C again: exiting without waiting');
-      process.exit(1);
+      // The exit hooks still run: PostgreSQL gets a fast shutdown, dev.pid and packaging locks are removed.
+      console.error('\nCtrl-C again: exiting without waiting (PostgreSQL is told to stop, locks are removed)');
+      process.exit(130);
     }
     stopping = true;
     console.log(`\n${signal}: stopping…`);
+    const forced = setTimeout(() => {
+      console.error(
+        `\nnot stopped after ${STOP_DEADLINE_MS / 1000} s: exiting anyway (locks removed, PostgreSQL told to stop)`,
+      );
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    // Stops a start-up still packaging; one further along finishes and is closed below.
+    startup.abort();
     await dashboard?.close().catch(() => undefined);
+    const dev = await starting?.catch(() => undefined);
     await dev?.close().catch(() => undefined);
+    clearTimeout(forced);
     console.log('stopped');
     process.exit(0);
   };
@@ -149,9 +167,10 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGHUP', () => void stop('SIGHUP'));
   const dashboardPort = options.ports.dashboard ?? DEFAULT_DEV_PORTS.dashboard;
+  let dev: DevEnvironment;
   try {
     await assertDevPortsFree({ dashboard: dashboardPort });
-    dev = await startDevEnvironment({
+    starting = startDevEnvironment({
       rootDir: options.rootDir ?? rootDir,
       services: options.services,
       reset: options.reset,
@@ -159,15 +178,21 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
       dataDir: options.dataDir,
       logLevel: options.logLevel,
       onProgress: (line) => console.log(`  … ${line}`),
+      signal: startup.signal,
     });
+    dev = await starting;
+    if (stopping) return;
     dashboard = await startDashboard(dev, dashboardPort);
   } catch (error) {
-    await dev?.close().catch(() => undefined);
+    // Stopped during start-up: `stop` finishes the job.
+    if (stopping) return;
+    await starting?.then((d) => d.close()).catch(() => undefined);
     const e = error as Error;
     console.error(`\npnpm dev could not start: ${e.message}`);
     if (process.env.DEBUG) console.error(e.stack);
     process.exit(1);
   }
+  if (stopping) return;
   dev.feed.subscribe((activity) => {
     if (activity.kind === 'invocation' && activity.outcome === 'error') {
       console.error(`✖ ${activity.functionName} (${activity.trigger}) failed:\n${activity.error?.stack}`);

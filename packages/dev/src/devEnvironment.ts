@@ -31,6 +31,8 @@ export interface DevEnvironmentOptions {
   logLevel?: string;
   /** Progress lines while starting. */
   onProgress?: (line: string) => void;
+  /** Aborts start-up (Ctrl-C while packaging): the promise rejects once everything started so far is closed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -63,6 +65,12 @@ export interface DevEnvironment
 }
 
 /**
+ * How long stopping waits for each handle (a server, the in-flight deliveries, PostgreSQL) before it
+ * moves on: a stalled invocation must not hold Ctrl-C, and the process exit ends what is left.
+ */
+const CLOSE_CEILING_MS = 3_000;
+
+/**
  * Starts every (or some) service of the repo locally with `startLocalStack`: packages them
  * (`ensurePackaged`), starts the stand-ins on 127.0.0.1 (IoT gateway, event bus, SQS, DynamoDB, S3,
  * Kinesis + Pipes, PostgreSQL when a service declares a database in its local.ts), and wires each
@@ -88,7 +96,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     names.map((n) => httpPortOf(n)),
   );
   const dataDir = resolve(options.dataDir ?? join(rootDir, '.local'));
-  const releaseDataDir = prepareDataDir(dataDir, options.reset);
+  const releaseDataDir = prepareDataDir(dataDir, options.reset, progress);
   const feed = new ActivityFeed();
   let stack: LocalStack | undefined;
   const closeAll = async () => {
@@ -105,6 +113,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       dataDir,
       ports: { ...ports, http: httpPortOf },
       postgres: startDevPostgres,
+      closeCeilingMs: CLOSE_CEILING_MS,
+      signal: options.signal,
       lambda: (s, loader, environment) => new ObservedLambda(s.name, s.functions, loader, environment, feed),
       onHttpRequest: (request) => feed.publish({ kind: 'http', ...request, at: new Date().toISOString() }),
       onProgress: progress,

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
@@ -33,6 +35,11 @@ export interface LocalFirehoseOptions {
   now?: () => Date;
   /** Replaces every stream's buffering interval (e.g. a few seconds for `pnpm dev`). */
   bufferIntervalMs?: number;
+  /**
+   * Keeps each stream's buffered records in a file here until they are written to S3, and buffers what
+   * an earlier process left there (killed with records buffered) again on start.
+   */
+  spoolDir?: string;
 }
 
 export class DeliveryStreamNotFoundError extends Error {
@@ -154,6 +161,8 @@ export class LocalFirehose {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(object: FirehoseObject) => void>();
   private readonly s3: S3Client;
+  private closed = false;
+  private readonly spoolDir?: string;
   private readonly now: () => Date;
   /** Every object written, oldest first. */
   readonly objects: FirehoseObject[] = [];
@@ -163,11 +172,14 @@ export class LocalFirehose {
   constructor(streams: LocalDeliveryStream[], options: LocalFirehoseOptions) {
     this.s3 = options.s3;
     this.now = options.now ?? (() => new Date());
+    this.spoolDir = options.spoolDir;
+    if (this.spoolDir) mkdirSync(this.spoolDir, { recursive: true });
     for (const stream of streams) {
       const s =
         options.bufferIntervalMs === undefined ? stream : { ...stream, bufferIntervalMs: options.bufferIntervalMs };
       this.byKey.set(s.name, s);
       this.byKey.set(s.arn, s);
+      this.loadSpool(s);
     }
   }
 
@@ -239,21 +251,56 @@ export class LocalFirehose {
   async putRecordBatch(streamNameOrArn: string, records: Array<Buffer | string>): Promise<Array<{ recordId: string }>> {
     const stream = this.find(streamNameOrArn);
     const buffer = this.bufferOf(stream.name);
-    for (const record of records) {
-      const bytes = typeof record === 'string' ? Buffer.from(record, 'utf8') : record;
+    const added = records.map((record) => (typeof record === 'string' ? Buffer.from(record, 'utf8') : record));
+    for (const bytes of added) {
       buffer.records.push(bytes);
       buffer.bytes += bytes.length;
       buffer.firstArrival ??= this.now();
     }
-    if (buffer.bytes >= stream.bufferSizeBytes) await this.track(this.flushStream(stream));
-    else if (!buffer.timer && buffer.records.length > 0) {
-      buffer.timer = setTimeout(() => {
-        buffer.timer = undefined;
-        this.track(this.flushStream(stream)).catch(() => undefined);
-      }, stream.bufferIntervalMs);
-      buffer.timer.unref();
-    }
+    if (this.spoolDir) appendFileSync(this.spoolFile(stream), added.map((b) => `${b.toString('base64')}\n`).join(''));
+    // After close no timer would ever flush: a late record (a delivery still in flight) is written at once.
+    if (buffer.bytes >= stream.bufferSizeBytes || this.closed) await this.track(this.flushStream(stream));
+    else this.scheduleFlush(stream);
     return records.map(() => ({ recordId: randomUUID() }));
+  }
+
+  private scheduleFlush(stream: LocalDeliveryStream): void {
+    const buffer = this.bufferOf(stream.name);
+    if (buffer.timer || buffer.records.length === 0) return;
+    buffer.timer = setTimeout(() => {
+      buffer.timer = undefined;
+      this.track(this.flushStream(stream)).catch(() => undefined);
+    }, stream.bufferIntervalMs);
+    buffer.timer.unref();
+  }
+
+  private spoolFile(stream: LocalDeliveryStream): string {
+    return join(this.spoolDir as string, `${encodeURIComponent(stream.name)}.b64`);
+  }
+
+  /** Buffers again the records a killed process left in the spool; they arrived when it was last written. */
+  private loadSpool(stream: LocalDeliveryStream): void {
+    if (!this.spoolDir) return;
+    const file = this.spoolFile(stream);
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return;
+    const buffer = this.bufferOf(stream.name);
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line === '') continue;
+      const bytes = Buffer.from(line, 'base64');
+      buffer.records.push(bytes);
+      buffer.bytes += bytes.length;
+    }
+    if (buffer.records.length > 0) buffer.firstArrival = stat.mtime;
+    this.scheduleFlush(stream);
+  }
+
+  /** The spool holds exactly what is still buffered. */
+  private rewriteSpool(stream: LocalDeliveryStream): void {
+    if (!this.spoolDir) return;
+    const { records } = this.bufferOf(stream.name);
+    if (records.length === 0) rmSync(this.spoolFile(stream), { force: true });
+    else writeFileSync(this.spoolFile(stream), records.map((b) => `${b.toString('base64')}\n`).join(''));
   }
 
   /** Writes what is buffered (one object per stream with records). Returns the objects written. */
@@ -269,8 +316,9 @@ export class LocalFirehose {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Flushes everything and stops the timers. */
+  /** Flushes everything and stops the timers; records put after this are written straight away. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const buffer of this.buffers.values()) {
       clearTimeout(buffer.timer);
       buffer.timer = undefined;
@@ -322,6 +370,7 @@ export class LocalFirehose {
       this.failures.push({ stream: stream.name, error: (error as Error).message, at: this.now() });
       throw error;
     }
+    this.rewriteSpool(stream);
     const object: FirehoseObject = {
       stream: stream.name,
       bucket: stream.bucket,

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type LocalS3, startLocalS3 } from '@blueprints/local-storage';
@@ -219,6 +222,40 @@ describe('Class: LocalFirehose', () => {
     const body = await client.send(new GetObjectCommand({ Bucket: 'not-created-yet', Key: object?.key }));
     expect(await body.Body?.transformToString()).toBe('first\nsecond\n');
     await firehose.close();
+  });
+
+  it('writes a record put after close() at once instead of buffering it where no timer flushes', async () => {
+    // Prepare
+    const firehose = new LocalFirehose([stream({ prefix: 'late/' })], { s3: client });
+    await firehose.close();
+
+    // Act
+    await firehose.putRecord('archive', 'after close\n');
+
+    // Assess
+    expect(firehose.objects).toEqual([expect.objectContaining({ records: 1 })]);
+    expect((await read(firehose.objects[0]?.key as string)).toString()).toBe('after close\n');
+  });
+
+  it('buffers again, from its spool, the records an instance that never flushed (a killed process) left', async () => {
+    // Prepare
+    const spoolDir = mkdtempSync(join(tmpdir(), 'firehose-spool-'));
+    const killed = new LocalFirehose([stream({ prefix: 'spool/' })], { s3: client, spoolDir });
+    await killed.putRecord('archive', '{"lost":false}\n');
+    await killed.putRecord('archive', Buffer.from([0, 255, 10]));
+
+    // Act
+    const next = new LocalFirehose([stream({ prefix: 'spool/' })], { s3: client, spoolDir });
+    const [object] = await next.flush();
+
+    // Assess
+    expect(object).toMatchObject({ records: 2 });
+    expect(await read(object?.key as string)).toEqual(
+      Buffer.concat([Buffer.from('{"lost":false}\n'), Buffer.from([0, 255, 10])]),
+    );
+    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(await new LocalFirehose([stream()], { s3: client, spoolDir }).flush()).toEqual([]);
+    rmSync(spoolDir, { recursive: true, force: true });
   });
 
   it('names the known streams when asked for an unknown one', async () => {

@@ -26,12 +26,16 @@ export const hasResource = (resolver: TemplateResolver, ...types: string[]) =>
   types.some((type) => resourcesOfType(resolver.template, type, resolver.stack).length > 0);
 
 /** `osls package` for a service whose sources changed since its last package; a line when it takes a while. */
-export async function packageService(dir: string, progress: (line: string) => void): Promise<void> {
+export async function packageService(
+  dir: string,
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const name = basename(dir);
   const t = Date.now();
   // Only worth a line when osls actually runs (a changed service: tens of seconds).
   const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-  await ensurePackaged(dir).finally(() => clearTimeout(notice));
+  await ensurePackaged(dir, { signal, onProgress: progress }).finally(() => clearTimeout(notice));
   if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 

@@ -17,6 +17,8 @@ export type LocalPostgresStarter = (needs: {
   port: number;
   database: string;
   user: string;
+  /** Lines worth showing while it starts (an orphaned server stopped, a database created). */
+  progress?: (line: string) => void;
 }) => Promise<LocalPostgres>;
 
 /** A service declares a database, but startLocalStack was given no way to start PostgreSQL. */
@@ -55,6 +57,7 @@ export async function startServiceDatabase(
     port: options.port === 0 ? await freeLocalPort() : options.port,
     database: declared.name,
     user: declared.user,
+    progress: options.progress,
   });
   options.progress(`PostgreSQL on 127.0.0.1:${postgres.port} (${Date.now() - t} ms)`);
   const environment = declared.environment({ ...postgres, host: '127.0.0.1' });

@@ -41,6 +41,8 @@ export interface LocalStackOptions extends Omit<StandInsOptions, 'ports'> {
   onHttpRequest?: (request: LocalHttpRequest) => void;
   /** Progress lines while starting (packaging, PostgreSQL, migrations). */
   onProgress?: (line: string) => void;
+  /** Aborts start-up (Ctrl-C while packaging): the promise rejects once everything started so far is closed. */
+  signal?: AbortSignal;
 }
 
 /** The stand-ins, and the services wired onto them. */
@@ -69,8 +71,9 @@ export interface LocalStack extends StandIns {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const progress = options.onProgress ?? (() => undefined);
   if (options.packageServices !== false) {
-    for (const dir of options.services ?? []) await packageService(dir, progress);
+    for (const dir of options.services ?? []) await packageService(dir, progress, options.signal);
   }
+  options.signal?.throwIfAborted();
   const standIns = await startStandIns(options);
   try {
     return await wireServices(standIns, options, progress);
@@ -112,6 +115,12 @@ async function wireServices(
     postgres = pg;
   }
 
+  // Stop order (the last registered closes first): inputs (HTTP APIs, triggers, pipes, the gateway), then
+  // the bus's in-flight deliveries, then the archive's buffered records, then PostgreSQL and the stand-ins.
+  const services: LocalService[] = [];
+  stack.onClose(() => Promise.all(services.map((s) => s.firehose.close())).then(() => undefined));
+  stack.onClose(() => stack.bus.idle());
+
   const lambdas = new Map<string, LocalLambda>();
   for (const s of resolved) {
     const loader = options.handlerLoader?.(s) ?? bundleHandlerLoader(s.dir, join(dataDir as string, 'bundles', s.name));
@@ -128,7 +137,6 @@ async function wireServices(
   });
   if (gateway) stack.onClose(() => gateway.close());
 
-  const services: LocalService[] = [];
   for (const s of resolved) {
     const lambda = lambdas.get(s.name) as LocalLambda;
     services.push(
@@ -138,6 +146,8 @@ async function wireServices(
         iot: gateway && iotEndpointOf(gateway),
         onHttpRequest: options.onHttpRequest,
         pollIntervalMs: options.pollIntervalMs,
+        // Buffered archive records are kept on disk: what a killed run had not archived goes out on the next start.
+        firehoseSpoolDir: join(dataDir as string, 'firehose'),
       }),
     );
   }

@@ -33,7 +33,8 @@ export interface LocalService extends ResolvedService {
 
 /**
  * Wires one service's functions to the stand-ins: its buses, rules and targets (Firehose included),
- * queue triggers, pipes, and HTTP API on `httpPort`. Everything it starts closes with `stack.close()`.
+ * queue triggers, pipes, and HTTP API on `httpPort`. Everything it starts but the Firehose closes with
+ * `stack.close()`.
  */
 export async function wireService(
   s: ResolvedService,
@@ -44,12 +45,18 @@ export async function wireService(
     iot?: LocalIotEndpoint;
     onHttpRequest?: (request: LocalHttpRequest) => void;
     pollIntervalMs?: number;
+    /** Where Firehose keeps its buffered records (closed, and flushed, by startLocalStack after the bus drains). */
+    firehoseSpoolDir?: string;
   },
 ): Promise<LocalService> {
   const { stack } = context;
   const { bus, sqs, region, accountId } = stack;
-  const firehose = LocalFirehose.fromTemplate(s.resolver, { s3: stack.clients.s3 });
-  stack.onClose(() => firehose.close());
+  // Closed (flushed) by startLocalStack once the bus has delivered what is in flight.
+  // With a spool folder its buffer is on disk too: records a killed run had not archived go out on the next start.
+  const firehose = LocalFirehose.fromTemplate(s.resolver, {
+    s3: stack.clients.s3,
+    spoolDir: context.firehoseSpoolDir,
+  });
   const busesBefore = new Set(bus.eventBuses.map((b) => b.name));
   bus.loadTemplate(s.resolver, { lambda, sqs, firehose });
   const buses = bus.eventBuses.map((b) => b.name).filter((b) => !busesBefore.has(b));

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { claimOwnerLock, LockHeldError, type LockOwner } from './ownerLock.js';
 import { readPackagedServiceState } from './packagedService.js';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
@@ -86,23 +87,71 @@ function isPackagedFrom(serviceDir: string, hash: string, stage?: string): boole
   return existsSync(file) && readFileSync(file, 'utf8').trim() === hash;
 }
 
-async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 180_000;
+export class PackagingLockTimeoutError extends Error {
+  constructor(
+    readonly lockPath: string,
+    readonly owner: LockOwner,
+    waitedMs: number,
+  ) {
+    super(
+      `${owner.what} (pid ${owner.pid}) has been packaging for ${Math.round(waitedMs / 1000)} s and still holds ${lockPath}. ` +
+        `Stop it (kill ${owner.pid}) and start again.`,
+    );
+    this.name = 'PackagingLockTimeoutError';
+  }
+}
+
+/** How long to wait for another live process's `osls package` of the same service (a cold package takes tens of seconds). */
+const LOCK_WAIT_MS = 300_000;
+
+/**
+ * Serialises `osls package` per service across processes (parallel test workers, a second `pnpm dev`).
+ * A lock left by a process that is gone is taken over at once, with a message; a live owner is waited
+ * for, and named in the message.
+ */
+async function withLock<T>(
+  lockPath: string,
+  options: { signal?: AbortSignal; onProgress?: (line: string) => void },
+  work: () => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  let announced = false;
+  let release: () => void;
   for (;;) {
+    options.signal?.throwIfAborted();
     try {
-      mkdirSync(lockDir);
+      release = claimOwnerLock(lockPath, { what: 'osls package', onTakeover: options.onProgress });
       break;
-    } catch {
-      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 180_000) rmSync(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir}`);
+    } catch (error) {
+      if (!(error instanceof LockHeldError)) throw error;
+      if (Date.now() - started > LOCK_WAIT_MS)
+        throw new PackagingLockTimeoutError(lockPath, error.owner, Date.now() - started);
+      if (!announced)
+        options.onProgress?.(`waiting for pid ${error.owner.pid}, which is packaging this service (${lockPath})…`);
+      announced = true;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   try {
     return await work();
   } finally {
-    rmSync(lockDir, { recursive: true, force: true });
+    release();
+  }
+}
+
+export interface EnsurePackagedOptions {
+  /** Package this stage into `.serverless-<stage>`. */
+  stage?: string;
+  /** Stops a running `osls package` (its partial output is never marked as packaged). */
+  signal?: AbortSignal;
+  /** Lines about the lock: waiting for another packager, taking over a stale lock. */
+  onProgress?: (line: string) => void;
+}
+
+export class PackagingAbortedError extends Error {
+  constructor(serviceDir: string) {
+    super(`osls package was stopped in ${serviceDir}`);
+    this.name = 'PackagingAbortedError';
   }
 }
 
@@ -117,12 +166,12 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
  * await ensurePackaged('services/my-service');
  * const template = loadPackagedTemplate('services/my-service');
  */
-export async function ensurePackaged(serviceDir: string, options: { stage?: string } = {}): Promise<void> {
+export async function ensurePackaged(serviceDir: string, options: EnsurePackagedOptions = {}): Promise<void> {
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
   const { stage } = options;
   if (isPackagedFrom(dir, inputsHash(dir, root), stage)) return;
-  await withLock(join(dir, '.serverless.lock'), async () => {
+  await withLock(join(dir, '.serverless.lock'), options, async () => {
     const hash = inputsHash(dir, root);
     if (isPackagedFrom(dir, hash, stage)) return;
     const osls = join(root, OSLS_BIN);
@@ -136,8 +185,12 @@ export async function ensurePackaged(serviceDir: string, options: { stage?: stri
         cwd: dir,
         env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
         maxBuffer: 16 * 1024 * 1024,
+        // Aborted (Ctrl-C during start-up): osls stops and the lock is released on the way out.
+        signal: options.signal,
+        killSignal: 'SIGINT',
       });
     } catch (error) {
+      if (options.signal?.aborted) throw new PackagingAbortedError(dir);
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);
     } finally {

@@ -1,5 +1,15 @@
 export { DotenvLoadError, type DotenvValues, readDotenv } from './dotenv.js';
-export { ensurePackaged, oslsBin, packagedServiceResolver, packageFolder, projectRoot } from './ensurePackaged.js';
+export {
+  type EnsurePackagedOptions,
+  ensurePackaged,
+  oslsBin,
+  PackagingAbortedError,
+  PackagingLockTimeoutError,
+  packagedServiceResolver,
+  packageFolder,
+  projectRoot,
+} from './ensurePackaged.js';
+export { claimOwnerLock, isOwnerAlive, LockHeldError, type LockOwner, readLockOwner } from './ownerLock.js';
 export {
   functionEnvironment,
   functionLogicalId,
