@@ -227,10 +227,12 @@ export class LocalLambda {
    * Invokes a function and reports how it went, never throwing for the handler's failure (only
    * `FunctionNotFoundError` for an unknown name): the Invoke API answers from this.
    *
+   * `requestId` lets a caller answer with the id before the invocation ends (an `Event` invocation).
+   *
    * @example
    * const { status, result, log } = await lambda.invokeWithLog('orders-dev-create', { id: '1' });
    */
-  async invokeWithLog(nameOrArn: string, event: unknown): Promise<Invocation> {
+  async invokeWithLog(nameOrArn: string, event: unknown, options: { requestId?: string } = {}): Promise<Invocation> {
     const fn = this.find(nameOrArn);
     isolateFunctionEnvironments();
     let environment = this.environments.get(fn.name);
@@ -238,7 +240,7 @@ export class LocalLambda {
       environment = { ...this.baseEnvironment, ...fn.environment };
       this.environments.set(fn.name, environment);
     }
-    const requestId = randomUUID();
+    const requestId = options.requestId ?? randomUUID();
     const log = openInvocationLog(fn.name, requestId, this.options.logWriter);
     const started = performance.now();
     let initDurationMs: number | undefined;
