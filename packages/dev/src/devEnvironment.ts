@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { IotGateway } from '@blueprints/local-iot';
-import { bundleHandlerLoader } from '@blueprints/local-runtime';
+import { LocalLambdaApi } from '@blueprints/local-lambda-api';
+import { bundleHandlerLoader, type LambdaLogWriter } from '@blueprints/local-runtime';
 import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
@@ -39,6 +40,8 @@ export interface DevEnvironmentOptions {
   logLevel?: string;
   /** Progress lines while starting. */
   onProgress?: (line: string) => void;
+  /** Where the functions' START/END/REPORT lines and output go (`terminalLogWriter`); default: output unchanged. */
+  logWriter?: LambdaLogWriter;
 }
 
 /**
@@ -53,6 +56,8 @@ export interface DevEnvironment
   feed: ActivityFeed;
   gateway?: IotGateway;
   postgres?: DevPostgres;
+  /** The Lambda Invoke API over every service's functions (AWS_ENDPOINT_URL_LAMBDA). */
+  lambdaApi: LocalLambdaApi;
   /** How long start-up took, ms. */
   startupMs: number;
   service(name: string): DevService | undefined;
@@ -97,6 +102,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   };
   try {
     await packageServices(rootDir, names, progress);
+    progress('starting the local stand-ins (SQS, event bus, DynamoDB, S3, Kinesis, Secrets Manager)…');
     stack = await startLocalStack({ region, accountId, dataDir, ports });
     return await wireDevEnvironment(
       stack,
@@ -146,7 +152,8 @@ async function wireDevEnvironment(
   const lambdas = new Map<string, ObservedLambda>();
   for (const s of resolved) {
     const loader = bundleHandlerLoader(s.dir, join(dataDir, 'bundles', s.name));
-    lambdas.set(s.name, new ObservedLambda(s.name, s.functions, loader, local.environment, feed));
+    const runtime = { logWriter: options.logWriter, enforceTimeout: true };
+    lambdas.set(s.name, new ObservedLambda(s.name, s.functions, loader, local.environment, feed, runtime));
   }
   const gatewayOptions = { region, accountId, port: ports.iotWebSocket, mqttPort: ports.iotMqtt, sqs: local.sqs, feed };
   const gateway = await startDevGateway(resolved, lambdas, gatewayOptions);
@@ -155,12 +162,20 @@ async function wireDevEnvironment(
   const services: DevService[] = [];
   const pipeBuses = new Set<string>();
   for (const s of resolved) {
+    progress(`wiring ${s.name} (${s.functions.length} functions)`);
     const lambda = lambdas.get(s.name) as ObservedLambda;
     const wired = await wireService(s, lambda, { stack: local, feed, httpPort: options.httpPortOf(s.name) });
     services.push(wired.service);
     for (const b of wired.pipeBuses) pipeBuses.add(b);
   }
   feedBusActivity(local, feed, services, pipeBuses);
+  const lambdaApi = await LocalLambdaApi.start({
+    invoker: (name) => [...lambdas.values()].find((l) => l.functions.some((f) => f.name === name)),
+    port: ports.lambda,
+    region,
+    accountId,
+  });
+  local.onClose(() => lambdaApi.close());
 
   // Database migrations once at start, as a deploy would run them.
   if (databaseService && postgres) {
@@ -177,6 +192,7 @@ async function wireDevEnvironment(
     feed,
     gateway,
     postgres,
+    lambdaApi,
     startupMs: Date.now() - run.started,
     service: (name) => services.find((s) => s.name === name),
     settle: async () => {

@@ -4,6 +4,7 @@ import type { LocalFunction } from '@blueprints/local-runtime';
 import {
   ensurePackaged,
   loadPackagedTemplate,
+  type PackagingProgress,
   readPackagedServiceState,
   resourcesOfType,
   TemplateResolver,
@@ -37,14 +38,25 @@ export function listServices(rootDir: string): string[] {
 export const hasResource = (resolver: TemplateResolver, ...types: string[]) =>
   types.some((type) => resourcesOfType(resolver.template, type, resolver.stack).length > 0);
 
-/** `osls package` for each service whose sources changed since its last package. */
+/** The start-up line for one packaging step of a service. */
+export function packagingLine(name: string, progress: PackagingProgress): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  switch (progress.kind) {
+    case 'up-to-date':
+      return `${name}: package up to date`;
+    case 'packaging':
+      return `packaging ${name} (osls package: its sources changed)…`;
+    case 'still-packaging':
+      return `still packaging ${name} (${seconds(progress.elapsedMs)})…`;
+    case 'packaged':
+      return `packaged ${name} in ${seconds(progress.elapsedMs)}`;
+  }
+}
+
+/** `osls package` for each service whose sources changed since its last package, with a line per step. */
 export async function packageServices(rootDir: string, names: string[], progress: (line: string) => void) {
   for (const name of names) {
-    const t = Date.now();
-    // Only worth a line when osls actually runs (a changed service: tens of seconds).
-    const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-    await ensurePackaged(join(rootDir, 'services', name)).finally(() => clearTimeout(notice));
-    if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    await ensurePackaged(join(rootDir, 'services', name), { onProgress: (p) => progress(packagingLine(name, p)) });
   }
 }
 

@@ -86,6 +86,8 @@ describe('Class: LocalLambdaApi', () => {
     expect(body).toMatchObject({ errorType: 'OrderRejectedError', errorMessage: 'order o-7 has no lines' });
     expect(body.trace[0]).toBe('OrderRejectedError: order o-7 has no lines');
     expect(body.trace.join('\n')).toMatch(/at reject \(.*fixtures\/src\/handlers\/orders\.ts:\d+:\d+\)/);
+    // The frames of the local runtime and this API, where Lambda shows its runtime's, are left out.
+    expect(body.trace.join('\n')).not.toMatch(/local-runtime|local-lambda-api\/src/);
     const log = decodeLog(response.LogResult);
     expect(log).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"OrderRejectedError"/);
     expect(log).toMatch(/\tStatus: error\n$/);

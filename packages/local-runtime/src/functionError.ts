@@ -1,4 +1,19 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mapBundleStackTrace } from './bundleHandlerLoader.js';
+
+/** This package's sources: a frame in them is the local runtime calling the handler, not the function's code. */
+const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The stack without the host's frames: from the first frame in the local runtime on, the frames are
+ * the runtime and whoever invoked it (a trigger, the Invoke API), where Lambda would show its own
+ * runtime's frames. What the function's code did stays.
+ */
+function functionFrames(lines: string[]): string[] {
+  const first = lines.findIndex((line) => /^\s+at /.test(line) && line.includes(RUNTIME_DIR));
+  return first === -1 ? lines : lines.slice(0, first);
+}
 
 /** The body Lambda answers an invocation with when the handler fails (`X-Amz-Function-Error: Unhandled`). */
 export interface FunctionErrorPayload {
@@ -36,7 +51,7 @@ export function functionErrorPayload(error: unknown): FunctionErrorPayload {
     return {
       errorType: String(e.name ?? 'Error'),
       errorMessage: String(e.message),
-      trace: stack === '' ? [] : stack.split('\n'),
+      trace: stack === '' ? [] : functionFrames(stack.split('\n')),
     };
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };

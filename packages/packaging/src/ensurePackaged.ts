@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { readPackagedServiceState } from './packagedService.js';
+import { type PackagingProgress, reportPackaging } from './packagingProgress.js';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
 const run = promisify(execFile);
@@ -111,20 +112,31 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
  * content (service files, the shared esbuild config, serverless fragment and lockfile,
  * @blueprints/common, the osls plugin). Safe to call from parallel test workers: packaging one
  * service is serialised by a lock folder. With `stage`, packages that stage into `.serverless-<stage>`
- * (a second deployment next to the default one).
+ * (a second deployment next to the default one). `onProgress` hears whether the package was up to
+ * date, or when osls starts, every `heartbeatMs` (10 s) while it runs, and when it is done.
  *
  * @example
  * await ensurePackaged('services/event-logger');
  * const template = loadPackagedTemplate('services/event-logger');
  */
-export async function ensurePackaged(serviceDir: string, options: { stage?: string } = {}): Promise<void> {
+export async function ensurePackaged(
+  serviceDir: string,
+  options: { stage?: string; onProgress?: (progress: PackagingProgress) => void; heartbeatMs?: number } = {},
+): Promise<void> {
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
   const { stage } = options;
-  if (isPackagedFrom(dir, inputsHash(dir, root), stage)) return;
+  const onProgress = options.onProgress ?? (() => undefined);
+  if (isPackagedFrom(dir, inputsHash(dir, root), stage)) {
+    onProgress({ kind: 'up-to-date', serviceDir: dir });
+    return;
+  }
   await withLock(join(dir, '.serverless.lock'), async () => {
     const hash = inputsHash(dir, root);
-    if (isPackagedFrom(dir, hash, stage)) return;
+    if (isPackagedFrom(dir, hash, stage)) {
+      onProgress({ kind: 'up-to-date', serviceDir: dir });
+      return;
+    }
     const osls = join(root, OSLS_BIN);
     const args = stage === undefined ? [] : ['--stage', stage, '--package', packageFolder(stage)];
     // Packaging another stage wipes `.serverless` (serverless-esbuild's work folder): keep the default package aside.
@@ -132,11 +144,13 @@ export async function ensurePackaged(serviceDir: string, options: { stage?: stri
     const moved = stage !== undefined && existsSync(join(dir, '.serverless'));
     if (moved) renameSync(join(dir, '.serverless'), kept);
     try {
-      await run(process.execPath, [osls, 'package', ...args], {
-        cwd: dir,
-        env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      const oslsPackage = () =>
+        run(process.execPath, [osls, 'package', ...args], {
+          cwd: dir,
+          env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
+          maxBuffer: 16 * 1024 * 1024,
+        });
+      await reportPackaging(dir, oslsPackage, onProgress, options.heartbeatMs);
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);

@@ -8,6 +8,7 @@ export {
   readPackagedServiceState,
   UnresolvableEnvironmentError,
 } from './packagedService.js';
+export { PACKAGING_HEARTBEAT_MS, type PackagingProgress, reportPackaging } from './packagingProgress.js';
 export {
   type CfnResource,
   type CfnTemplate,
