@@ -3,7 +3,8 @@
  * shows for each invocation. The service is the first one in services/ (none is named here: the
  * packages know nothing of the services); its functions and sample events are read from the run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { listServices } from '../src/devServices.js';
@@ -20,24 +21,50 @@ function sampleEvent(logicalId: string): Uint8Array | undefined {
   return existsSync(file) ? new Uint8Array(readFileSync(file)) : undefined;
 }
 
-let dev: DevProcess;
-let client: LambdaClient;
-let functions: Array<{ name: string; logicalId: string }>;
-
-beforeAll(async () => {
-  dev = await startDevProcess(['--service', SERVICE, '--log-level', 'INFO']);
-  functions = dev.ready.services.find((s) => s.name === SERVICE)?.functions ?? [];
-  client = new LambdaClient({
+/** `pnpm dev --service SERVICE` on free ports and a data folder of its own, with an SDK client for its Invoke API. */
+async function startDev(args: string[]): Promise<{ dev: DevProcess; client: LambdaClient; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'blueprints-dev-invoke-'));
+  const dev = await startDevProcess(['--service', SERVICE, '--data-dir', dataDir, '--log-level', 'INFO', ...args]);
+  const client = new LambdaClient({
     endpoint: String(dev.ready.endpoints.lambda),
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
+  return { dev, client, dataDir };
+}
+
+/** Invokes every function that has a sample event with it. */
+async function invokeSamples(
+  client: LambdaClient,
+  functions: Array<{ name: string; logicalId: string }>,
+): Promise<Array<{ name: string; response: InvokeCommandOutput }>> {
+  const answers: Array<{ name: string; response: InvokeCommandOutput }> = [];
+  for (const fn of functions) {
+    const payload = sampleEvent(fn.logicalId);
+    if (!payload) continue;
+    answers.push({
+      name: fn.name,
+      response: await client.send(new InvokeCommand({ FunctionName: fn.name, Payload: payload })),
+    });
+  }
+  return answers;
+}
+
+let dev: DevProcess;
+let client: LambdaClient;
+let dataDir: string;
+let functions: Array<{ name: string; logicalId: string }>;
+
+beforeAll(async () => {
+  ({ dev, client, dataDir } = await startDev([]));
+  functions = dev.ready.services.find((s) => s.name === SERVICE)?.functions ?? [];
 }, 300_000);
 
 afterAll(async () => {
   client?.destroy();
   await dev?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('pnpm dev: the Lambda Invoke API', () => {
@@ -49,23 +76,11 @@ describe('pnpm dev: the Lambda Invoke API', () => {
   });
 
   it("returns a function's result for its sample event, with START and REPORT Status: ok in the terminal", async () => {
-    // Prepare
-    const samples = functions.flatMap((fn) => {
-      const payload = sampleEvent(fn.logicalId);
-      return payload ? [{ fn, payload }] : [];
-    });
-    expect(samples.length).toBeGreaterThan(0);
-
     // Act
-    const answers: Array<{ name: string; response: InvokeCommandOutput }> = [];
-    for (const { fn, payload } of samples) {
-      answers.push({
-        name: fn.name,
-        response: await client.send(new InvokeCommand({ FunctionName: fn.name, Payload: payload })),
-      });
-    }
+    const answers = await invokeSamples(client, functions);
 
     // Assess
+    expect(answers.length).toBeGreaterThan(0);
     const succeeded = answers.filter((a) => a.response.StatusCode === 200 && a.response.FunctionError === undefined);
     expect(succeeded.length).toBeGreaterThan(0);
     for (const { name, response } of succeeded) {
@@ -123,4 +138,34 @@ describe('pnpm dev: the Lambda Invoke API', () => {
       $metadata: { httpStatusCode: 404 },
     });
   });
+});
+
+describe('pnpm dev --json-logs', () => {
+  it("prints the handlers' log lines as the handlers wrote them (JSON), prefixed with the function name", async () => {
+    // Prepare
+    const run = await startDev(['--json-logs']);
+
+    // Act
+    try {
+      const answers = await invokeSamples(run.client, functions);
+      const last = answers.at(-1)?.response.$metadata.requestId as string;
+      await eventually(
+        async () => run.dev.output().includes(`REPORT ${answers.at(-1)?.name} RequestId: ${last}`),
+        30_000,
+      );
+    } finally {
+      run.client.destroy();
+      await run.dev.stop();
+      rmSync(run.dataDir, { recursive: true, force: true });
+    }
+
+    // Assess
+    const raw = run.dev
+      .output()
+      .split('\n')
+      .filter((line) => /^\[[\w-]+\] \{"level":"INFO"/.test(line));
+    expect(raw.length).toBeGreaterThan(0);
+    for (const line of raw) expect(() => JSON.parse(line.slice(line.indexOf('] ') + 2))).not.toThrow();
+    expect(run.dev.output()).not.toMatch(/^\[[\w-]+\] INFO /m);
+  }, 300_000);
 });
