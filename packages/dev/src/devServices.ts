@@ -55,6 +55,7 @@ export function packagingLine(name: string, progress: PackagingProgress): string
 
 /** `osls package` for each service whose sources changed since its last package, with a line per step. */
 export async function packageServices(rootDir: string, names: string[], progress: (line: string) => void) {
+  progress(`checking ${names.length} service(s) for changes since their last package…`);
   for (const name of names) {
     await ensurePackaged(join(rootDir, 'services', name), { onProgress: (p) => progress(packagingLine(name, p)) });
   }
