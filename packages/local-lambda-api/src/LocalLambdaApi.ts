@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { functionErrorPayload, type Invocation, type LocalLambda, readLimitedBody } from '@blueprints/local-runtime';
@@ -69,30 +70,30 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
  */
 export class LocalLambdaApi {
   private readonly running = new Set<Promise<unknown>>();
+  private readonly server: Server = createServer((req, res) => {
+    void this.handle(req, res);
+  });
+  private port = 0;
 
-  private constructor(
-    private readonly server: Server,
-    readonly endpoint: string,
-    private readonly options: Required<Omit<LocalLambdaApiOptions, 'port'>>,
-  ) {}
+  private constructor(private readonly options: Required<Omit<LocalLambdaApiOptions, 'port'>>) {}
 
   static async start(options: LocalLambdaApiOptions): Promise<LocalLambdaApi> {
-    let instance: LocalLambdaApi | undefined;
-    const server = createServer((req, res) => {
-      void instance?.handle(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    instance = new LocalLambdaApi(server, `http://127.0.0.1:${port}`, {
+    const api = new LocalLambdaApi({
       invoker: options.invoker,
       region: options.region ?? 'us-east-1',
       accountId: options.accountId ?? '000000000000',
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     });
-    return instance;
+    api.server.listen(options.port ?? 0, '127.0.0.1');
+    // `once` rejects with the server's 'error' (a busy port) instead.
+    await once(api.server, 'listening');
+    api.port = (api.server.address() as AddressInfo).port;
+    return api;
+  }
+
+  /** `http://127.0.0.1:<port>`: what `AWS_ENDPOINT_URL_LAMBDA` is set to. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** Resolves when every `Event` invocation started so far has finished (for tests and a clean stop). */
