@@ -19,9 +19,15 @@ if (unknown.length > 0) {
 }
 const services = wanted.length > 0 ? wanted : all;
 
+/** How often a running `osls package` is reported, so the terminal never sits silent for a minute. */
+const HEARTBEAT_MS = 10_000;
+
 function packageService(name) {
   return new Promise((resolve) => {
     const started = Date.now();
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    console.log(`packaging ${name}…`);
+    const beat = setInterval(() => console.log(`still packaging ${name} (${elapsed()})…`), HEARTBEAT_MS);
     const child = spawn(process.execPath, [osls, 'package'], {
       cwd: join(root, 'services', name),
       env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
@@ -34,7 +40,13 @@ function packageService(name) {
     child.stderr.on('data', (d) => {
       output += d;
     });
-    child.on('close', (code) => resolve({ name, code, output, seconds: (Date.now() - started) / 1000 }));
+    child.on('close', (code) => {
+      clearInterval(beat);
+      console.log(
+        code === 0 ? `packaged ${name} in ${elapsed()}` : `osls package failed for ${name} after ${elapsed()}`,
+      );
+      resolve({ name, code, output, seconds: (Date.now() - started) / 1000 });
+    });
   });
 }
 
@@ -87,6 +99,7 @@ for (const { name, code, output, seconds } of results.sort((a, b) => a.name.loca
   }
 }
 
+console.log('');
 const header = ['service', 'function', 'zip', 'bundle', 'source map', 'package time'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

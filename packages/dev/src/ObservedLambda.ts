@@ -1,4 +1,11 @@
-import { type HandlerLoader, type LocalFunction, LocalLambda, mapBundleStackTrace } from '@blueprints/local-runtime';
+import {
+  type HandlerLoader,
+  type Invocation,
+  type LocalFunction,
+  LocalLambda,
+  type LocalLambdaOptions,
+  mapBundleStackTrace,
+} from '@blueprints/local-runtime';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ActivityFeed } from './activityFeed.js';
 
@@ -26,7 +33,7 @@ function parseBody(body: string): unknown {
 /**
  * A `LocalLambda` that reports every invocation to the dashboard feed: outcome, duration, the
  * error with its (source-mapped) stack, and for SQS batches each message with its MessageGroupId
- * and whether it was reported as failed.
+ * and whether it was reported as failed. Every way in reaches it (triggers, routes, the Invoke API).
  */
 export class ObservedLambda extends LocalLambda {
   constructor(
@@ -35,47 +42,41 @@ export class ObservedLambda extends LocalLambda {
     loader: HandlerLoader,
     baseEnvironment: Record<string, string>,
     private readonly feed: ActivityFeed,
+    options: LocalLambdaOptions = {},
   ) {
-    super(functions, loader, baseEnvironment);
+    super(functions, loader, baseEnvironment, options);
   }
 
-  override async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+  override async invokeWithLog(
+    nameOrArn: string,
+    event: unknown,
+    options: { requestId?: string } = {},
+  ): Promise<Invocation> {
     const fn = this.find(nameOrArn);
     const started = Date.now();
-    const trigger = triggerOf(event);
-    const report = (outcome: 'success' | 'error', error?: unknown) => {
-      const e = error as Error | undefined;
-      this.feed.publish({
-        kind: 'invocation',
-        service: this.service,
-        functionName: fn.name,
-        logicalId: fn.logicalId,
-        trigger,
-        outcome,
-        durationMs: Date.now() - started,
-        ...(e
-          ? {
-              error: {
-                name: e.name ?? 'Error',
-                message: String(e.message ?? e),
-                stack: mapBundleStackTrace(String(e.stack ?? e)),
-              },
-            }
-          : {}),
-        at: new Date(started).toISOString(),
-      });
-    };
-    let result: unknown;
-    try {
-      result = await super.invoke(nameOrArn, event);
-    } catch (error) {
-      report('error', error);
-      this.reportQueue(fn, event, undefined);
-      throw error;
-    }
-    report('success');
-    this.reportQueue(fn, event, result);
-    return result;
+    const invocation = await super.invokeWithLog(nameOrArn, event, options);
+    const e = invocation.error as Error | undefined;
+    this.feed.publish({
+      kind: 'invocation',
+      service: this.service,
+      functionName: fn.name,
+      logicalId: fn.logicalId,
+      trigger: triggerOf(event),
+      outcome: invocation.status === 'ok' ? 'success' : 'error',
+      durationMs: Date.now() - started,
+      ...(invocation.status !== 'ok'
+        ? {
+            error: {
+              name: e?.name ?? 'Error',
+              message: String(e?.message ?? e),
+              stack: mapBundleStackTrace(String(e?.stack ?? e)),
+            },
+          }
+        : {}),
+      at: new Date(started).toISOString(),
+    });
+    this.reportQueue(fn, event, invocation.status === 'ok' ? invocation.result : undefined);
+    return invocation;
   }
 
   private reportQueue(fn: LocalFunction, event: unknown, result: unknown): void {

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { terminalLogWriter } from '@blueprints/local-runtime';
 import { type DashboardServer, describeDevEnvironment, startDashboard } from './dashboardServer.js';
 import { type DevEnvironment, startDevEnvironment } from './devEnvironment.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, DEV_PORT_FLAGS, type DevPorts } from './ports.js';
@@ -11,6 +12,8 @@ export interface DevCommandLine {
   /** Another project root (a fork) instead of this repo. */
   rootDir?: string;
   logLevel?: string;
+  /** Print the handlers' log lines as they wrote them (JSON), not pretty-printed. */
+  jsonLogs: boolean;
   /** Print one `DEV_READY {json}` line when ready (for tests and scripts). */
   readyJson: boolean;
   help: boolean;
@@ -38,11 +41,19 @@ ${Object.entries(DEV_PORT_FLAGS)
   --any-ports          every port 0: free ports chosen at start
   --data-dir <dir>     keep data here instead of .local/
   --root <dir>         run the services of another project root (e.g. a fork)
-  --log-level <level>  POWERTOOLS_LOG_LEVEL for the handlers (default WARN)`;
+  --log-level <level>  POWERTOOLS_LOG_LEVEL for the handlers (default WARN)
+  --json-logs          print the handlers' log lines as raw JSON (default: LEVEL message {keys})`;
 
 /** Parses `pnpm dev` arguments; ports also come from DEV_*_PORT environment variables (flags win). */
 export function parseDevCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): DevCommandLine {
-  const result: DevCommandLine = { services: [], reset: false, ports: {}, readyJson: false, help: false };
+  const result: DevCommandLine = {
+    services: [],
+    reset: false,
+    ports: {},
+    jsonLogs: false,
+    readyJson: false,
+    help: false,
+  };
   for (const [key, { env: name }] of Object.entries(DEV_PORT_FLAGS)) {
     if (env[name] !== undefined && env[name] !== '') result.ports[key as keyof DevPorts] = portNumber(env[name], name);
   }
@@ -64,6 +75,7 @@ export function parseDevCommandLine(argv: string[], env: NodeJS.ProcessEnv = pro
     else if (flag === '--data-dir') result.dataDir = value();
     else if (flag === '--root') result.rootDir = value();
     else if (flag === '--log-level') result.logLevel = value();
+    else if (flag === '--json-logs') result.jsonLogs = true;
     else if (flag === '--ready-json') result.readyJson = true;
     else if (flag === '--help' || flag === '-h') result.help = true;
     else if (flag === '--') continue;
@@ -90,6 +102,7 @@ export function formatDevSummary(dev: DevEnvironment, dashboardUrl: string, cwd 
     `  DynamoDB         ${d.endpoints.dynamodb}   (${d.endpoints.dynamodbPersistent ? 'kept on disk' : 'in memory'})`,
     `  S3               ${d.endpoints.s3}   (kept on disk)`,
     `  Kinesis          ${d.endpoints.kinesis}   (in memory)`,
+    `  Lambda (Invoke)  AWS_ENDPOINT_URL_LAMBDA=${d.endpoints.lambda}`,
   ];
   if (d.endpoints.iotWebSocket) {
     lines.push(`  IoT (WebSocket)  ${d.endpoints.iotWebSocket}`, `  IoT (MQTT)       ${d.endpoints.iotMqtt}`);
@@ -179,6 +192,7 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
       logLevel: options.logLevel,
       onProgress: (line) => console.log(`  … ${line}`),
       signal: startup.signal,
+      logWriter: terminalLogWriter({ jsonLogs: options.jsonLogs }),
     });
     dev = await starting;
     if (stopping) return;
@@ -193,11 +207,6 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
     process.exit(1);
   }
   if (stopping) return;
-  dev.feed.subscribe((activity) => {
-    if (activity.kind === 'invocation' && activity.outcome === 'error') {
-      console.error(`✖ ${activity.functionName} (${activity.trigger}) failed:\n${activity.error?.stack}`);
-    }
-  });
   console.log(`\n${formatDevSummary(dev, dashboard.url)}`);
   if (options.readyJson) {
     console.log(`DEV_READY ${JSON.stringify({ dashboard: dashboard.url, ...describeDevEnvironment(dev) })}`);

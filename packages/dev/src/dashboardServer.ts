@@ -54,6 +54,7 @@ export function describeDevEnvironment(dev: DevEnvironment) {
       dynamodbPersistent: dev.dynamodb.persistent,
       s3: dev.s3.endpoint,
       kinesis: dev.kinesis.endpoint,
+      lambda: dev.lambdaApi.endpoint,
       ...(dev.gateway
         ? { iotWebSocket: dev.gateway.wsUrl, iotMqtt: dev.gateway.mqttUrl, iotDataPlane: dev.gateway.dataPlaneEndpoint }
         : {}),

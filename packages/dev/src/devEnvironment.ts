@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import { LocalLambdaApi } from '@blueprints/local-lambda-api';
+import type { LambdaLogWriter } from '@blueprints/local-runtime';
 import { type LocalService, type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
@@ -33,6 +35,8 @@ export interface DevEnvironmentOptions {
   onProgress?: (line: string) => void;
   /** Aborts start-up (Ctrl-C while packaging): the promise rejects once everything started so far is closed. */
   signal?: AbortSignal;
+  /** Where the functions' START/END/REPORT lines and output go (`terminalLogWriter`); default: output unchanged. */
+  logWriter?: LambdaLogWriter;
 }
 
 /**
@@ -59,6 +63,8 @@ export interface DevEnvironment
   rootDir: string;
   dataDir: string;
   feed: ActivityFeed;
+  /** The Lambda Invoke API over every service's functions (AWS_ENDPOINT_URL_LAMBDA). */
+  lambdaApi: LocalLambdaApi;
   /** How long start-up took, ms. */
   startupMs: number;
   close(): Promise<void>;
@@ -99,6 +105,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const releaseDataDir = prepareDataDir(dataDir, options.reset, progress);
   const feed = new ActivityFeed();
   let stack: LocalStack | undefined;
+  let invokeApi: LocalLambdaApi | undefined;
   const closeAll = async () => {
     await stack?.close();
     releaseDataDir();
@@ -115,11 +122,24 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       postgres: startDevPostgres,
       closeCeilingMs: CLOSE_CEILING_MS,
       signal: options.signal,
-      lambda: (s, loader, environment) => new ObservedLambda(s.name, s.functions, loader, environment, feed),
+      lambda: (s, loader, environment) =>
+        new ObservedLambda(s.name, s.functions, loader, environment, feed, {
+          logWriter: options.logWriter,
+          enforceTimeout: true,
+        }),
       onHttpRequest: (request) => feed.publish({ kind: 'http', ...request, at: new Date().toISOString() }),
       onProgress: progress,
     });
     feedStackActivity(stack, feed);
+    const running = stack;
+    const lambdaApi = await LocalLambdaApi.start({
+      invoker: (name) => running.services.find((s) => s.functions.some((f) => f.name === name))?.lambda,
+      port: ports.lambda,
+      region: stack.region,
+      accountId: stack.accountId,
+    });
+    stack.onClose(() => lambdaApi.close());
+    invokeApi = lambdaApi;
   } catch (error) {
     await closeAll();
     throw error;
@@ -131,6 +151,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     rootDir,
     dataDir,
     feed,
+    lambdaApi: invokeApi as LocalLambdaApi,
     startupMs: Date.now() - started,
     close: closeAll,
   };

@@ -13,6 +13,8 @@ export interface DevPorts {
   s3: number;
   kinesis: number;
   postgres: number;
+  /** The Lambda Invoke API (AWS_ENDPOINT_URL_LAMBDA). */
+  lambda: number;
 }
 
 /** Fixed defaults, so URLs stay the same between runs. */
@@ -27,6 +29,7 @@ export const DEFAULT_DEV_PORTS: DevPorts = {
   s3: 4569,
   kinesis: 4567,
   postgres: 55432,
+  lambda: 9001,
 };
 
 /** The command-line flag (and environment variable) that sets each port. */
@@ -41,6 +44,7 @@ export const DEV_PORT_FLAGS: Record<keyof DevPorts, { flag: string; env: string;
   s3: { flag: '--s3-port', env: 'DEV_S3_PORT', what: 'S3' },
   kinesis: { flag: '--kinesis-port', env: 'DEV_KINESIS_PORT', what: 'Kinesis' },
   postgres: { flag: '--postgres-port', env: 'DEV_POSTGRES_PORT', what: 'PostgreSQL' },
+  lambda: { flag: '--lambda-port', env: 'DEV_LAMBDA_PORT', what: 'the Lambda Invoke API' },
 };
 
 export class DevPortInUseError extends Error {

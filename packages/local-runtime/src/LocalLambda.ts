@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TemplateResolver } from '@blueprints/packaging';
 import type { Context } from 'aws-lambda';
+import { FunctionTimeoutError, functionErrorPayload } from './functionError.js';
+import { type LambdaLogWriter, openInvocationLog, runWithInvocationLog } from './invocationLog.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a Lambda handler takes any event shape.
 export type Handler = (event: any, context: Context) => unknown;
@@ -75,7 +77,7 @@ export function sourceHandlerLoader(
 }
 
 /** A Lambda-shaped context object for a local invocation. */
-export function createLambdaContext(fn: LocalFunction): Context {
+export function createLambdaContext(fn: LocalFunction, requestId: string = randomUUID()): Context {
   const deadline = Date.now() + fn.timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -83,7 +85,7 @@ export function createLambdaContext(fn: LocalFunction): Context {
     functionVersion: '$LATEST',
     invokedFunctionArn: fn.arn,
     memoryLimitInMB: String(fn.memorySize),
-    awsRequestId: randomUUID(),
+    awsRequestId: requestId,
     logGroupName: `/aws/lambda/${fn.name}`,
     logStreamName: `local/[$LATEST]${randomUUID().replaceAll('-', '')}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
@@ -138,6 +140,38 @@ function isolateFunctionEnvironments(): void {
   isolatedViews.add(process.env);
 }
 
+/** How `LocalLambda` runs its functions beyond loading them. */
+export interface LocalLambdaOptions {
+  /**
+   * Where each invocation's `START`/`END`/`REPORT` lines and its handler's output go (e.g.
+   * `terminalLogWriter`). Without one, the handler's output reaches the terminal unchanged and the
+   * `START`/`END`/`REPORT` lines are only in `Invocation.log`.
+   */
+  logWriter?: LambdaLogWriter;
+  /**
+   * Fail an invocation with `FunctionTimeoutError` once its handler has run for the function's
+   * `Timeout`, as Lambda does (the handler's own work cannot be stopped in process and runs on).
+   * Off by default: tests that assert a handler's own deadline keep their exact behaviour.
+   */
+  enforceTimeout?: boolean;
+}
+
+/** One finished invocation: its outcome, timings and log. */
+export interface Invocation {
+  functionName: string;
+  requestId: string;
+  status: 'ok' | 'error' | 'timeout';
+  /** The handler's result (status `ok`). */
+  result?: unknown;
+  /** What the handler threw, or a `FunctionTimeoutError` (status `error` or `timeout`). */
+  error?: unknown;
+  durationMs: number;
+  /** Set on the invocation that loaded the handler's module. */
+  initDurationMs?: number;
+  /** The invocation's log as Lambda writes it: `START`, the handler's output, `END`, `REPORT` (its last 64 KB). */
+  log: string;
+}
+
 /**
  * The local Lambda service: invokes a template's functions by name or ARN. A function's module
  * loads and each of its calls run with its environment (the base environment plus its template's
@@ -159,6 +193,7 @@ export class LocalLambda {
     functions: LocalFunction[],
     private readonly loader: HandlerLoader,
     private readonly baseEnvironment: Record<string, string> = {},
+    private readonly options: LocalLambdaOptions = {},
   ) {
     for (const fn of functions) {
       this.byKey.set(fn.name, fn);
@@ -181,7 +216,23 @@ export class LocalLambda {
     return fn;
   }
 
+  /** Invokes a function and returns its result, or throws what it threw (or a `FunctionTimeoutError`). */
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+    const invocation = await this.invokeWithLog(nameOrArn, event);
+    if (invocation.status !== 'ok') throw invocation.error;
+    return invocation.result;
+  }
+
+  /**
+   * Invokes a function and reports how it went, never throwing for the handler's failure (only
+   * `FunctionNotFoundError` for an unknown name): the Invoke API answers from this.
+   *
+   * `requestId` lets a caller answer with the id before the invocation ends (an `Event` invocation).
+   *
+   * @example
+   * const { status, result, log } = await lambda.invokeWithLog('orders-dev-create', { id: '1' });
+   */
+  async invokeWithLog(nameOrArn: string, event: unknown, options: { requestId?: string } = {}): Promise<Invocation> {
     const fn = this.find(nameOrArn);
     isolateFunctionEnvironments();
     let environment = this.environments.get(fn.name);
@@ -189,13 +240,50 @@ export class LocalLambda {
       environment = { ...this.baseEnvironment, ...fn.environment };
       this.environments.set(fn.name, environment);
     }
-    return functionEnvironment.run(environment, async () => {
-      let handler = this.loaded.get(fn.name);
-      if (!handler) {
-        handler = this.loader(fn);
-        this.loaded.set(fn.name, handler);
-      }
-      return (await handler)(event, createLambdaContext(fn));
-    });
+    const requestId = options.requestId ?? randomUUID();
+    const log = openInvocationLog(fn.name, requestId, this.options.logWriter);
+    const started = performance.now();
+    let initDurationMs: number | undefined;
+    log.start();
+    const outcome = await functionEnvironment.run(environment, () =>
+      runWithInvocationLog(log, async (): Promise<Pick<Invocation, 'status' | 'result' | 'error'>> => {
+        try {
+          let handler = this.loaded.get(fn.name);
+          if (!handler) {
+            handler = this.loader(fn);
+            this.loaded.set(fn.name, handler);
+            await handler.finally(() => {
+              initDurationMs = performance.now() - started;
+            });
+          }
+          const run = (await handler)(event, createLambdaContext(fn, requestId));
+          const result = this.options.enforceTimeout ? await withTimeout(run, fn.timeoutSeconds, requestId) : await run;
+          return { status: 'ok', result };
+        } catch (error) {
+          return { status: error instanceof FunctionTimeoutError ? 'timeout' : 'error', error };
+        }
+      }),
+    );
+    const durationMs = performance.now() - started - (initDurationMs ?? 0);
+    if (outcome.status === 'timeout') log.timedOut(fn.timeoutSeconds);
+    else if (outcome.status === 'error') {
+      const payload = functionErrorPayload(outcome.error);
+      log.error(payload.errorType, payload.errorMessage, payload.trace);
+    }
+    log.end({ durationMs, initDurationMs, memorySizeMb: fn.memorySize, status: outcome.status });
+    return { functionName: fn.name, requestId, ...outcome, durationMs, initDurationMs, log: log.text() };
+  }
+}
+
+/** Settles with `work`, or rejects with `FunctionTimeoutError` once the function's timeout has passed. */
+async function withTimeout(work: unknown, timeoutSeconds: number, requestId: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FunctionTimeoutError(requestId, timeoutSeconds)), timeoutSeconds * 1000);
+  });
+  try {
+    return await Promise.race([work, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { LocalFunction } from '@blueprints/local-runtime';
 import {
   ensurePackaged,
+  packagingLine,
   loadPackagedTemplate,
   readPackagedServiceState,
   resourcesOfType,
@@ -32,11 +33,7 @@ export async function packageService(
   signal?: AbortSignal,
 ): Promise<void> {
   const name = basename(dir);
-  const t = Date.now();
-  // Only worth a line when osls actually runs (a changed service: tens of seconds).
-  const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-  await ensurePackaged(dir, { signal, onProgress: progress }).finally(() => clearTimeout(notice));
-  if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  await ensurePackaged(dir, { signal, onProgress: (p) => progress(packagingLine(name, p)) });
 }
 
 /**

@@ -70,10 +70,12 @@ export interface LocalStack extends StandIns {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const progress = options.onProgress ?? (() => undefined);
-  if (options.packageServices !== false) {
+  if (options.packageServices !== false && options.services?.length) {
+    progress(`checking ${options.services.length} service(s) for changes since their last package…`);
     for (const dir of options.services ?? []) await packageService(dir, progress, options.signal);
   }
   options.signal?.throwIfAborted();
+  progress('starting the local stand-ins (SQS, event bus, DynamoDB, S3, Kinesis, Secrets Manager)…');
   const standIns = await startStandIns(options);
   try {
     return await wireServices(standIns, options, progress);
@@ -138,6 +140,7 @@ async function wireServices(
   if (gateway) stack.onClose(() => gateway.close());
 
   for (const s of resolved) {
+    progress(`wiring ${s.name} (${s.functions.length} functions)`);
     const lambda = lambdas.get(s.name) as LocalLambda;
     services.push(
       await wireService(s, lambda, {

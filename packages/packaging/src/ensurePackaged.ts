@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { claimOwnerLock, LockHeldError, type LockOwner } from './ownerLock.js';
 import { readPackagedServiceState } from './packagedService.js';
+import { type PackagingProgress, reportPackaging } from './packagingProgress.js';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
 const run = promisify(execFile);
@@ -144,8 +145,10 @@ export interface EnsurePackagedOptions {
   stage?: string;
   /** Stops a running `osls package` (its partial output is never marked as packaged). */
   signal?: AbortSignal;
-  /** Lines about the lock: waiting for another packager, taking over a stale lock. */
-  onProgress?: (line: string) => void;
+  /** Each step: up to date, packaging (and every `heartbeatMs` while osls runs), packaged, and lock messages. */
+  onProgress?: (progress: PackagingProgress) => void;
+  /** How often a running `osls package` is reported; default 10 s. */
+  heartbeatMs?: number;
 }
 
 export class PackagingAbortedError extends Error {
@@ -160,7 +163,8 @@ export class PackagingAbortedError extends Error {
  * content (service files, the shared esbuild config, serverless fragment and lockfile,
  * @blueprints/common, the osls plugin). Safe to call from parallel test workers: packaging one
  * service is serialised by a lock folder. With `stage`, packages that stage into `.serverless-<stage>`
- * (a second deployment next to the default one).
+ * (a second deployment next to the default one). `onProgress` hears whether the package was up to
+ * date, or when osls starts, every `heartbeatMs` (10 s) while it runs, and when it is done.
  *
  * @example
  * await ensurePackaged('services/my-service');
@@ -170,10 +174,18 @@ export async function ensurePackaged(serviceDir: string, options: EnsurePackaged
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
   const { stage } = options;
-  if (isPackagedFrom(dir, inputsHash(dir, root), stage)) return;
-  await withLock(join(dir, '.serverless.lock'), options, async () => {
+  const onProgress = options.onProgress ?? (() => undefined);
+  if (isPackagedFrom(dir, inputsHash(dir, root), stage)) {
+    onProgress({ kind: 'up-to-date', serviceDir: dir });
+    return;
+  }
+  const onLock = (message: string) => onProgress({ kind: 'lock', serviceDir: dir, message });
+  await withLock(join(dir, '.serverless.lock'), { signal: options.signal, onProgress: onLock }, async () => {
     const hash = inputsHash(dir, root);
-    if (isPackagedFrom(dir, hash, stage)) return;
+    if (isPackagedFrom(dir, hash, stage)) {
+      onProgress({ kind: 'up-to-date', serviceDir: dir });
+      return;
+    }
     const osls = join(root, OSLS_BIN);
     const args = stage === undefined ? [] : ['--stage', stage, '--package', packageFolder(stage)];
     // Packaging another stage wipes `.serverless` (serverless-esbuild's work folder): keep the default package aside.
@@ -181,14 +193,16 @@ export async function ensurePackaged(serviceDir: string, options: EnsurePackaged
     const moved = stage !== undefined && existsSync(join(dir, '.serverless'));
     if (moved) renameSync(join(dir, '.serverless'), kept);
     try {
-      await run(process.execPath, [osls, 'package', ...args], {
-        cwd: dir,
-        env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
-        maxBuffer: 16 * 1024 * 1024,
-        // Aborted (Ctrl-C during start-up): osls stops and the lock is released on the way out.
-        signal: options.signal,
-        killSignal: 'SIGINT',
-      });
+      const oslsPackage = () =>
+        run(process.execPath, [osls, 'package', ...args], {
+          cwd: dir,
+          env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
+          maxBuffer: 16 * 1024 * 1024,
+          // Aborted (Ctrl-C during start-up): osls stops and the lock is released on the way out.
+          signal: options.signal,
+          killSignal: 'SIGINT',
+        });
+      await reportPackaging(dir, oslsPackage, onProgress, options.heartbeatMs);
     } catch (error) {
       if (options.signal?.aborted) throw new PackagingAbortedError(dir);
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };

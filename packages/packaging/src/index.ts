@@ -21,6 +21,7 @@ export {
   readPackagedServiceState,
   UnresolvableEnvironmentError,
 } from './packagedService.js';
+export { PACKAGING_HEARTBEAT_MS, type PackagingProgress, packagingLine, reportPackaging } from './packagingProgress.js';
 export {
   type CfnResource,
   type CfnTemplate,
