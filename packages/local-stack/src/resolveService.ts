@@ -2,8 +2,8 @@ import { basename, resolve } from 'node:path';
 import type { LocalFunction } from '@blueprints/local-runtime';
 import {
   ensurePackaged,
-  packagingLine,
   loadPackagedTemplate,
+  packagingLine,
   readPackagedServiceState,
   resourcesOfType,
   TemplateResolver,
