@@ -1,0 +1,217 @@
+// The live feeds: every activity the dev server streams (invocations, bus events, queue deliveries,
+// MQTT messages routed by the gateway, HTTP requests), rendered as it arrives. The server replays
+// its recent history to each new stream, so `reset()` then the replay rebuilds the same views.
+import { byId, clock, duration, el, prepend } from './dom.js';
+import { fieldList, jsonValue } from './jsonView.js';
+
+const outcomeClass = (outcome) => (outcome === 'success' ? 'ok' : 'error');
+
+/** One group box per key in a container, made on first use (per function, per queue, per message group). */
+function groups(container, make) {
+  const boxes = new Map();
+  return {
+    get(key, ...args) {
+      let box = boxes.get(key);
+      if (!box) {
+        box = make(key, ...args);
+        boxes.set(key, box);
+        container.append(box);
+      }
+      return box;
+    },
+    clear() {
+      boxes.clear();
+      container.replaceChildren();
+    },
+  };
+}
+
+function counter(id) {
+  let count = 0;
+  return {
+    add() {
+      count++;
+      byId(id).textContent = String(count);
+    },
+    clear() {
+      count = 0;
+      byId(id).textContent = '0';
+    },
+  };
+}
+
+function busView() {
+  const rows = byId('bus-events');
+  const count = counter('bus-count');
+  return {
+    add(a) {
+      const row = el(
+        'tr',
+        { 'data-source': a.source, 'data-detail-type': a.detailType, 'data-bus': a.bus },
+        el('td', { class: 'nowrap' }, clock(a.at)),
+        el('td', {}, a.bus, a.fromPipe ? el('span', { class: 'badge', title: "a Pipe's output" }, 'pipe') : ''),
+        el('td', {}, a.source),
+        el('td', {}, a.detailType),
+        el('td', { class: 'detail' }, fieldList(a.detail)),
+      );
+      prepend(rows, row);
+      count.add();
+    },
+    clear() {
+      rows.replaceChildren();
+      count.clear();
+    },
+  };
+}
+
+function invocationView() {
+  const count = counter('invocation-count');
+  const byFunction = groups(byId('invocations'), (name, service) =>
+    el(
+      'div',
+      { class: 'group', 'data-function': name },
+      el('h3', {}, name, ' ', el('small', {}, service)),
+      el('ol', { class: 'feed' }),
+    ),
+  );
+  return {
+    add(a) {
+      const item = el(
+        'li',
+        { class: outcomeClass(a.outcome) },
+        `${clock(a.at)} ${a.trigger} · ${a.outcome} · ${duration(a.durationMs)}`,
+        a.error ? el('pre', { class: 'stack', 'data-testid': 'stack' }, a.error.stack) : '',
+      );
+      prepend(byFunction.get(a.functionName, a.service).querySelector('ol'), item, 50);
+      count.add();
+    },
+    clear() {
+      byFunction.clear();
+      count.clear();
+    },
+  };
+}
+
+function queueView() {
+  const count = counter('queue-count');
+  const byQueue = groups(byId('queues'), (queue) =>
+    el('div', { class: 'group', 'data-queue': queue }, el('h3', {}, queue), el('div', { class: 'message-groups' })),
+  );
+  const byMessageGroup = new Map();
+  return {
+    add(a) {
+      const queueBox = byQueue.get(a.queue);
+      const groupKey = `${a.queue}\n${a.messageGroupId ?? ''}`;
+      let list = byMessageGroup.get(groupKey);
+      if (!list) {
+        list = el('ol', { class: 'feed' });
+        const title = a.messageGroupId === undefined ? 'no message group' : `group ${a.messageGroupId}`;
+        queueBox
+          .querySelector('.message-groups')
+          .append(
+            el(
+              'div',
+              { class: 'message-group', 'data-message-group': a.messageGroupId ?? '' },
+              el('h4', {}, title),
+              list,
+            ),
+          );
+        byMessageGroup.set(groupKey, list);
+      }
+      prepend(
+        list,
+        el(
+          'li',
+          { class: a.outcome === 'success' ? 'ok' : 'error', 'data-message-id': a.messageId },
+          `${clock(a.at)} → ${a.functionName} · receive #${a.receiveCount} · ${a.outcome} `,
+          jsonValue(a.body?.detail ?? a.body),
+        ),
+        50,
+      );
+      count.add();
+    },
+    clear() {
+      byQueue.clear();
+      byMessageGroup.clear();
+      count.clear();
+    },
+  };
+}
+
+function mqttView() {
+  const list = byId('mqtt');
+  const count = counter('mqtt-count');
+  const payloadOf = (text) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  return {
+    add(a) {
+      prepend(
+        list,
+        el(
+          'li',
+          { 'data-topic': a.topic },
+          `${clock(a.at)} `,
+          el('code', {}, a.topic),
+          a.clientId ? el('small', {}, ` from ${a.clientId}`) : '',
+          a.retain ? el('span', { class: 'badge' }, 'retained') : '',
+          ' ',
+          jsonValue(payloadOf(a.payload)),
+        ),
+      );
+      count.add();
+    },
+    clear() {
+      list.replaceChildren();
+      count.clear();
+    },
+  };
+}
+
+function httpView() {
+  const list = byId('http');
+  const count = counter('http-count');
+  return {
+    add(a) {
+      prepend(
+        list,
+        el(
+          'li',
+          { class: a.status < 400 ? 'ok' : 'error' },
+          `${clock(a.at)} `,
+          el('code', {}, a.routeKey),
+          ` ${a.status} · ${duration(a.ms)} `,
+          el('small', {}, a.service),
+        ),
+      );
+      count.add();
+    },
+    clear() {
+      list.replaceChildren();
+      count.clear();
+    },
+  };
+}
+
+/** Every feed view, fed by `add(activity)` and emptied by `reset()`. */
+export function createActivityViews() {
+  const views = {
+    bus: busView(),
+    invocation: invocationView(),
+    queue: queueView(),
+    mqtt: mqttView(),
+    http: httpView(),
+  };
+  return {
+    add(activity) {
+      views[activity.kind]?.add(activity);
+    },
+    reset() {
+      for (const view of Object.values(views)) view.clear();
+    },
+  };
+}
