@@ -40,6 +40,18 @@ function counter(id) {
   };
 }
 
+/**
+ * An event's detail, field by field: first the fields its service labels it with (e.g. its
+ * correlation id), highlighted, then the detail's other fields.
+ */
+function detailFields(a) {
+  const labels = a.labels ?? {};
+  const labelled = (key, value) => key in labels && JSON.stringify(labels[key]) === JSON.stringify(value);
+  const isRecord = a.detail !== null && typeof a.detail === 'object' && !Array.isArray(a.detail);
+  const rest = isRecord ? Object.fromEntries(Object.entries(a.detail).filter(([k, v]) => !labelled(k, v))) : a.detail;
+  return el('div', {}, Object.keys(labels).length ? fieldList(labels, 'labels') : '', fieldList(rest));
+}
+
 function busView() {
   const rows = byId('bus-events');
   const count = counter('bus-count');
@@ -52,7 +64,7 @@ function busView() {
         el('td', {}, a.bus, a.fromPipe ? el('span', { class: 'badge', title: "a Pipe's output" }, 'pipe') : ''),
         el('td', {}, a.source),
         el('td', {}, a.detailType),
-        el('td', { class: 'detail' }, fieldList(a.detail)),
+        el('td', { class: 'detail' }, detailFields(a)),
       );
       prepend(rows, row);
       count.add();

@@ -33,9 +33,11 @@ function showInvocation(answer) {
     const { errorType, errorMessage, trace } = answer.functionError;
     form.dataset.state = 'error';
     status.textContent = `FunctionError: Unhandled · ${duration(answer.durationMs)}`;
+    // The trace starts with the `type: message` line shown above it.
+    const frames = trace[0] === `${errorType}: ${errorMessage}` ? trace.slice(1) : trace;
     result.replaceChildren(
       el('p', { class: 'error' }, `${errorType}: ${errorMessage}`),
-      trace.length ? el('pre', { class: 'stack' }, trace.join('\n')) : '',
+      frames.length ? el('pre', { class: 'stack', 'data-testid': 'invoke-trace' }, frames.join('\n')) : '',
     );
     return;
   }

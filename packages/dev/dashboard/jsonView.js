@@ -29,11 +29,11 @@ export function jsonValue(value) {
 }
 
 /** An object's top-level fields, one per line (`key value`), each value in full. */
-export function fieldList(value) {
+export function fieldList(value, className = '') {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return jsonValue(value);
   return el(
     'dl',
-    { class: 'fields' },
+    { class: `fields ${className}`.trim() },
     Object.entries(value).flatMap(([key, field]) => [el('dt', {}, key), el('dd', {}, jsonValue(field))]),
   );
 }

@@ -21,7 +21,8 @@ export type DevActivity =
       source: string;
       detailType: string;
       time: string;
-      envelope?: { correlationId: unknown; sequenceNr: unknown; idempotencyKey: unknown; persist: unknown };
+      /** Columns the owning service declares for its events (`describeBusEvent` in its local.ts). */
+      labels?: Record<string, unknown>;
       detail: unknown;
       at: string;
     }

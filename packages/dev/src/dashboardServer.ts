@@ -4,9 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mapBundleStackTrace } from '@blueprints/local-runtime';
+import {
+  describeLocalActions,
+  InvalidLocalActionInputError,
+  runLocalAction,
+  UnknownLocalActionError,
+} from '@blueprints/local-stack';
 import { findDevFunction, invokeDevFunction, sampleEventOf } from './dashboardInvoke.js';
-import { DemoActions } from './demoActions.js';
 import type { DevEnvironment } from './devEnvironment.js';
+import { LastActionOutcomes } from './lastActionOutcomes.js';
 import { DEV_PORT_FLAGS, DevPortInUseError } from './ports.js';
 import { sameOriginRefusal } from './sameOriginGuard.js';
 
@@ -53,6 +59,7 @@ export function describeDevEnvironment(dev: DevEnvironment) {
         : undefined,
       buses: s.buses,
       pipes: s.pipes?.pipes.map((p) => ({ name: p.name, stream: p.streamName, target: p.target })),
+      actions: describeLocalActions(s.wiring),
     })),
     endpoints: {
       eventBridge: dev.bus.endpoint,
@@ -134,6 +141,13 @@ export function errorBody(error: unknown): { error: { name: string; message: str
   };
 }
 
+/** 4xx for what the caller got wrong (an unreadable body, an unknown action, bad input); undefined otherwise. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (error instanceof BadDashboardRequestError) return error.status;
+  if (error instanceof UnknownLocalActionError || error instanceof InvalidLocalActionInputError) return error.status;
+  return undefined;
+}
+
 function reportFailure(key: string, error: unknown): void {
   const e = error as Error;
   console.error(`dashboard: ${key} failed: ${e?.message ?? e}`);
@@ -142,8 +156,31 @@ function reportFailure(key: string, error: unknown): void {
 
 export interface DashboardServer {
   url: string;
-  actions: DemoActions;
   close(): Promise<void>;
+}
+
+/** `POST /api/services/<service>/actions/<id>`: runs an action a service declares in its local.ts. */
+const ACTION_PATH = /^\/api\/services\/([^/]+)\/actions\/([^/]+)$/;
+
+/**
+ * The action named by the path: its service must be running. Its outcome is kept (`outcomes`) so a
+ * reloaded page shows each action's last result.
+ */
+async function runAction(
+  dev: DevEnvironment,
+  req: IncomingMessage,
+  match: RegExpExecArray,
+  outcomes: LastActionOutcomes,
+): Promise<unknown> {
+  const [serviceName, id] = [decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? '')];
+  const service = dev.service(serviceName);
+  if (!service) {
+    throw new UnknownLocalActionError(serviceName, id, []);
+  }
+  const input = await readJson(req);
+  const known = service.wiring.actions?.some((a) => a.id === id);
+  const run = () => runLocalAction(service.wiring, service.actionContext, id, input);
+  return known ? outcomes.track(serviceName, id, run, (error) => errorBody(error).error) : run();
 }
 
 /**
@@ -151,27 +188,12 @@ export interface DashboardServer {
  * everything the dev environment does (invocations, bus events, queue deliveries, MQTT messages).
  */
 export async function startDashboard(dev: DevEnvironment, port: number): Promise<DashboardServer> {
-  const actions = new DemoActions(dev);
   const streams = new Set<ServerResponse>();
+  const outcomes = new LastActionOutcomes();
   const routes: Record<string, (req: IncomingMessage, url: URL) => Promise<unknown>> = {
     'GET /api/config': async () => describeDevEnvironment(dev),
     'GET /api/activity': async () => dev.feed.recent(),
-    'POST /api/sensor-reading': async () => actions.publishSensorReading(),
-    'POST /api/broadcast': async (req) => {
-      const body = await readJson(req);
-      return actions.broadcast(
-        body.message ?? { headline: 'Hello from the dashboard', at: new Date().toISOString() },
-        String(body.topic ?? 'news'),
-      );
-    },
-    'POST /api/events': async () => actions.publishEvents(),
-    'GET /api/persisted': async (_req, url) =>
-      actions.persistedEvents({
-        correlationId: url.searchParams.get('correlationId') ?? undefined,
-        detailType: url.searchParams.get('detailType') ?? undefined,
-      }),
-    'POST /api/ledger-record': async () => actions.putLedgerRecord(),
-    'GET /api/articles': async (_req, url) => actions.articles(url.searchParams.get('type') ?? 'news'),
+    'GET /api/actions/last-outcomes': async () => outcomes.all(),
   };
 
   /** The invoke form's calls: `POST /api/functions/<name>/invoke`, `GET /api/functions/<name>/sample-event`. */
@@ -221,15 +243,19 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
       });
       return;
     }
-    const handler = routes[key] ?? functionRoute(req.method, url.pathname);
+    const action = req.method === 'POST' ? ACTION_PATH.exec(url.pathname) : null;
+    const handler = action
+      ? (r: IncomingMessage) => runAction(dev, r, action, outcomes)
+      : (routes[key] ?? functionRoute(req.method, url.pathname));
     if (handler) {
       handler(req, url).then(
         (body) => send(res, 200, body ?? null),
         (error) => {
-          if (error instanceof BadDashboardRequestError) {
+          const status = clientErrorStatus(error);
+          if (status) {
             // Stop reading an oversized body; the answer still reaches the client.
             res.setHeader('connection', 'close');
-            send(res, error.status, errorBody(error));
+            send(res, status, errorBody(error));
             return;
           }
           reportFailure(key, error);
@@ -261,10 +287,8 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
   const { port: actual } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${actual}`,
-    actions,
     close: async () => {
       for (const res of streams) res.end();
-      await actions.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,47 +1,52 @@
+import type { LocalDatabaseWiring } from '@blueprints/local-stack';
 import { type DevPostgres, startDevPostgres } from './devPostgres.js';
-import { hasResource, type ResolvedService } from './devServices.js';
+import type { ResolvedService } from './devServices.js';
 import type { ObservedLambda } from './ObservedLambda.js';
 import { freeDevPort } from './ports.js';
 
-/** The service with an RDS database, if any: the one PostgreSQL stands in for. */
-export function databaseServiceOf(services: ResolvedService[]): ResolvedService | undefined {
-  return services.find((s) => hasResource(s.resolver, 'AWS::RDS::DBCluster', 'AWS::RDS::DBProxy'));
+type DatabaseService = ResolvedService & { wiring: { database: LocalDatabaseWiring } };
+
+/** The service that declares a local database (`database` in its local.ts), if any: the one PostgreSQL stands in for. */
+export function databaseServiceOf(services: ResolvedService[]): DatabaseService | undefined {
+  return services.find((s): s is DatabaseService => s.wiring.database !== undefined);
 }
 
 /**
- * PostgreSQL for the service with an RDS database: its functions that read `DB_HOST` switch to the
- * documented local mode (the local server's host, port and credentials).
+ * PostgreSQL with the database and superuser the service declares; its functions that declare the
+ * wiring's `hostVariable` get the wiring's environment for this server.
  */
 export async function startServiceDatabase(
-  service: ResolvedService,
+  service: DatabaseService,
   options: { directory: string; port: number; progress: (line: string) => void },
 ): Promise<DevPostgres> {
-  const sample = service.functions.find((f) => f.environment.DB_NAME && f.environment.DB_USER);
-  // The local superuser takes the cluster's master user name: functions may each have their own user.
-  const masterUser = Object.values(service.resolver.template.Resources).find((r) => r.Type === 'AWS::RDS::DBCluster')
-    ?.Properties?.MasterUsername;
+  const declared = service.wiring.database;
   const t = Date.now();
   const postgres = await startDevPostgres({
     directory: options.directory,
     port: options.port === 0 ? await freeDevPort() : options.port,
-    database: sample?.environment.DB_NAME ?? 'app',
-    user: typeof masterUser === 'string' ? masterUser : (sample?.environment.DB_USER ?? 'app_admin'),
+    database: declared.name,
+    user: declared.user,
   });
   options.progress(`PostgreSQL on 127.0.0.1:${postgres.port} (${Date.now() - t} ms)`);
+  const environment = declared.environment({ host: '127.0.0.1', ...postgres });
   for (const fn of service.functions) {
-    if ('DB_HOST' in fn.environment) Object.assign(fn.environment, postgres.environment);
+    if (declared.hostVariable in fn.environment) Object.assign(fn.environment, environment);
   }
   return postgres;
 }
 
-/** Runs the service's `-migrate` function once, as a deploy would. */
+/** Runs the service's declared `migrateFunction` once, as a deploy would. */
 export async function migrateOnStart(
-  service: ResolvedService,
+  service: DatabaseService,
   lambda: ObservedLambda,
   progress: (line: string) => void,
 ): Promise<void> {
-  const migrate = service.functions.find((f) => f.name.endsWith('-migrate'));
-  if (!migrate) return;
+  const key = service.wiring.database.migrateFunction;
+  if (!key) return;
+  const name = `${service.resolver.stack.stackName}-${key}`;
+  const migrate = service.functions.find((f) => f.name === name);
+  if (!migrate)
+    throw new Error(`${service.name}: its local wiring migrates with "${key}", but it has no function ${name}`);
   const t = Date.now();
   const result = await lambda.invoke(migrate.name, {});
   progress(`migrated ${service.name} (${Date.now() - t} ms): ${JSON.stringify(result)}`);

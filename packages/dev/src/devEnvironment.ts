@@ -5,7 +5,7 @@ import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
 import { databaseServiceOf, migrateOnStart, startServiceDatabase } from './devDatabase.js';
-import { startDevGateway } from './devGateway.js';
+import { iotEndpointOf, startDevGateway } from './devGateway.js';
 import type { DevPostgres } from './devPostgres.js';
 import {
   listServices,
@@ -156,7 +156,12 @@ async function wireDevEnvironment(
   const pipeBuses = new Set<string>();
   for (const s of resolved) {
     const lambda = lambdas.get(s.name) as ObservedLambda;
-    const wired = await wireService(s, lambda, { stack: local, feed, httpPort: options.httpPortOf(s.name) });
+    const wired = await wireService(s, lambda, {
+      stack: local,
+      feed,
+      httpPort: options.httpPortOf(s.name),
+      iot: gateway && iotEndpointOf(gateway),
+    });
     services.push(wired.service);
     for (const b of wired.pipeBuses) pipeBuses.add(b);
   }

@@ -6,7 +6,7 @@ import {
   startIotGateway,
 } from '@blueprints/local-iot';
 import type { LocalSqs } from '@blueprints/local-sqs';
-import { DEV_CREDENTIALS } from '@blueprints/local-stack';
+import { DEV_CREDENTIALS, type LocalIotEndpoint } from '@blueprints/local-stack';
 import type { ActivityFeed } from './activityFeed.js';
 import { hasResource, type ResolvedService } from './devServices.js';
 import type { ObservedLambda } from './ObservedLambda.js';
@@ -22,7 +22,7 @@ export interface DevGatewayOptions {
 
 /**
  * The IoT gateway with every service's topic rules and authorizers, or undefined when no service has
- * any. Functions that read `IOT_ENDPOINT` are pointed at it (ws://, and its data-plane endpoint).
+ * any. Functions that declare a service's `iot.endpointVariable` (local.ts) get its `iot.environment`.
  */
 export async function startDevGateway(
   services: ResolvedService[],
@@ -41,7 +41,7 @@ export async function startDevGateway(
     merged.rules?.push(...(o.rules ?? []));
     Object.assign(merged.authorizers as object, o.authorizers);
     // Presigned URLs signed with the local keys carry the IoT statements of the function that signs them.
-    for (const fn of s.functions.filter((f) => 'IOT_ENDPOINT' in f.environment)) {
+    for (const fn of iotFunctions(s)) {
       const policies = iotPoliciesOfFunction(s.resolver, fn.logicalId);
       if (policies.some((p) => JSON.stringify(p).includes('iot:Connect'))) {
         merged.credentials?.push({ ...DEV_CREDENTIALS, policies });
@@ -71,13 +71,24 @@ export async function startDevGateway(
     });
   });
   for (const s of services) {
-    for (const fn of s.functions) {
-      if (!('IOT_ENDPOINT' in fn.environment)) continue;
-      fn.environment.IOT_ENDPOINT = gateway.host;
-      // The local gateway speaks ws://, not wss:// (presign reads this local-only switch).
-      fn.environment.IOT_URL_SCHEME = 'ws';
-      fn.environment.AWS_ENDPOINT_URL_IOT_DATA_PLANE = gateway.dataPlaneEndpoint;
-    }
+    const environment = s.wiring.iot?.environment(iotEndpointOf(gateway));
+    for (const fn of iotFunctions(s)) Object.assign(fn.environment, environment);
   }
   return gateway;
+}
+
+/** The functions of a service that declare its local wiring's IoT endpoint variable. */
+function iotFunctions(s: ResolvedService) {
+  const variable = s.wiring.iot?.endpointVariable;
+  return variable ? s.functions.filter((f) => variable in f.environment) : [];
+}
+
+/** What a service's local wiring (and its actions) know of the gateway. */
+export function iotEndpointOf(gateway: IotGateway): LocalIotEndpoint {
+  return {
+    host: gateway.host,
+    wsUrl: gateway.wsUrl,
+    mqttUrl: gateway.mqttUrl,
+    dataPlaneEndpoint: gateway.dataPlaneEndpoint,
+  };
 }

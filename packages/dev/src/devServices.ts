@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalFunction } from '@blueprints/local-runtime';
+import { type LocalWiring, loadLocalWiring } from '@blueprints/local-stack';
 import {
   ensurePackaged,
   loadPackagedTemplate,
@@ -23,6 +24,8 @@ export interface ResolvedService {
   dir: string;
   resolver: TemplateResolver;
   functions: LocalFunction[];
+  /** What the service declares in its `local.ts` (`{}` without one). */
+  wiring: LocalWiring;
 }
 
 /** Every folder of `services/` with a serverless.yml, sorted (its index fixes its HTTP port). */
@@ -60,6 +63,7 @@ export async function resolveService(
   provision: (resolver: TemplateResolver) => Promise<void>,
 ): Promise<ResolvedService> {
   const dir = join(rootDir, 'services', name);
+  const wiring = await loadLocalWiring(dir);
   const state = readPackagedServiceState(dir);
   const resolver = new TemplateResolver(loadPackagedTemplate(dir), {
     stackName: `${state.service || name}-${stack.stage}`,
@@ -69,5 +73,5 @@ export async function resolveService(
   await provision(resolver);
   const functions = devFunctionsFromTemplate(resolver, state.localEnvironment);
   for (const fn of functions) fn.environment.POWERTOOLS_LOG_LEVEL = stack.logLevel;
-  return { name, dir, resolver, functions };
+  return { name, dir, resolver, functions, wiring };
 }

@@ -14,7 +14,6 @@ export {
   errorBody,
   startDashboard,
 } from './dashboardServer.js';
-export { DemoActions, DemoUnavailableError, signDevJwt } from './demoActions.js';
 export {
   DevAlreadyRunningError,
   type DevEnvironment,

@@ -13,7 +13,7 @@ export type ActionOutcome =
  * outcomes.all(); // { 'orders/place-order': { outcome: 'ok', result: body, durationMs: 84, at: '…' } }
  */
 export class LastActionOutcomes {
-  private readonly outcomes = new Map<string, ActionOutcome>();
+  private readonly outcomes = new Map<string, ActionOutcome & { startedAt: number }>();
 
   /**
    * Runs `action` and keeps how it ended; answers (or throws) what it did. Of two runs of one
@@ -26,27 +26,23 @@ export class LastActionOutcomes {
     describeError: (error: unknown) => { name: string; message: string },
   ): Promise<T> {
     const key = `${service}/${actionId}`;
-    const started = Date.now();
-    const startedLast = () => {
-      const kept = this.outcomes.get(key);
-      return !kept || Date.parse(kept.at) - kept.durationMs <= started;
+    const startedAt = Date.now();
+    const keep = (outcome: ActionOutcome) => {
+      if ((this.outcomes.get(key)?.startedAt ?? 0) <= startedAt) this.outcomes.set(key, { ...outcome, startedAt });
     };
+    const timing = () => ({ durationMs: Date.now() - startedAt, at: new Date().toISOString() });
     try {
       const result = await action();
-      if (startedLast()) this.outcomes.set(key, { outcome: 'ok', result, ...this.timing(started) });
+      keep({ outcome: 'ok', result, ...timing() });
       return result;
     } catch (error) {
-      if (startedLast()) this.outcomes.set(key, { outcome: 'error', error: describeError(error), ...this.timing(started) });
+      keep({ outcome: 'error', error: describeError(error), ...timing() });
       throw error;
     }
   }
 
+  /** Every kept outcome by `<service>/<action id>`. */
   all(): Record<string, ActionOutcome> {
-    return Object.fromEntries(this.outcomes);
-  }
-
-  private timing(started: number): { durationMs: number; at: string } {
-    const now = Date.now();
-    return { durationMs: now - started, at: new Date(now).toISOString() };
+    return Object.fromEntries([...this.outcomes].map(([key, { startedAt: _, ...outcome }]) => [key, outcome]));
   }
 }

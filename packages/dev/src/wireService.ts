@@ -3,7 +3,13 @@ import { httpRoutesFromTemplate, LocalHttpApi, type LocalHttpRoute } from '@blue
 import { type LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
 import type { LocalFunction } from '@blueprints/local-runtime';
 import { type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
-import type { LocalStack } from '@blueprints/local-stack';
+import {
+  type LocalActionContext,
+  type LocalIotEndpoint,
+  type LocalStack,
+  type LocalWiring,
+  localActionContext,
+} from '@blueprints/local-stack';
 import type { TemplateResolver } from '@blueprints/packaging';
 import type { ActivityFeed } from './activityFeed.js';
 import type { ResolvedService } from './devServices.js';
@@ -21,6 +27,10 @@ export interface DevService {
   pipes?: LocalPipes;
   firehose: LocalFirehose;
   buses: string[];
+  /** What the service declares in its local.ts. */
+  wiring: LocalWiring;
+  /** The context its declared actions run with. */
+  actionContext: LocalActionContext;
 }
 
 /**
@@ -31,7 +41,7 @@ export interface DevService {
 export async function wireService(
   s: ResolvedService,
   lambda: ObservedLambda,
-  context: { stack: LocalStack; feed: ActivityFeed; httpPort: number },
+  context: { stack: LocalStack; feed: ActivityFeed; httpPort: number; iot?: LocalIotEndpoint },
 ): Promise<{ service: DevService; pipeBuses: string[] }> {
   const { stack, feed } = context;
   const { bus, sqs, region, accountId } = stack;
@@ -81,10 +91,17 @@ export async function wireService(
     stack.onClose(() => api.close());
     http = { url: api.url, routes };
   }
-  return { service: { ...s, lambda, http, triggers, pipes, firehose, buses }, pipeBuses };
+  const actionContext = localActionContext(
+    { ...stack, iot: context.iot },
+    { ...s, httpUrl: http?.url, invoke: (name, event) => lambda.invoke(name, event) },
+  );
+  return { service: { ...s, lambda, http, triggers, pipes, firehose, buses, actionContext }, pipeBuses };
 }
 
-/** Shows every event the bus accepts on the feed, with the envelope's fields when it carries one. */
+/**
+ * Shows every event the bus accepts on the feed, with the columns the owning service's local wiring
+ * gives it (`describeBusEvent`) as `labels`.
+ */
 export function feedBusActivity(
   stack: LocalStack,
   feed: ActivityFeed,
@@ -93,26 +110,18 @@ export function feedBusActivity(
 ): void {
   stack.bus.onEvent((event, info) => {
     const detail = event.detail as Record<string, unknown>;
-    const isEnvelope = typeof detail?.correlationId === 'string';
+    const owner = services.find((s) => s.buses.includes(info.busName));
+    const labels = owner?.wiring.describeBusEvent?.(detail);
     feed.publish({
       kind: 'bus',
-      service: services.find((s) => s.buses.includes(info.busName))?.name ?? '',
+      service: owner?.name ?? '',
       bus: info.busName,
       fromPipe: pipeBuses.has(info.busName),
       id: event.id,
       source: event.source,
       detailType: event['detail-type'],
       time: event.time,
-      ...(isEnvelope
-        ? {
-            envelope: {
-              correlationId: detail.correlationId,
-              sequenceNr: detail.sequenceNr,
-              idempotencyKey: detail.idempotencyKey,
-              persist: detail.persist,
-            },
-          }
-        : {}),
+      ...(labels ? { labels } : {}),
       detail,
       at: new Date().toISOString(),
     });

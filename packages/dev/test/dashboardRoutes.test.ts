@@ -249,3 +249,45 @@ describe('Function: startDashboard(): the invoke form', () => {
     expect(answer.status).toBe(404);
   });
 });
+
+describe("Function: startDashboard(): each action's last outcome", () => {
+  it('keeps the result of an action run, for a page loaded later', async () => {
+    // Act
+    const run = await call('POST', '/api/services/invokable/actions/echo', '{"word":"kept"}');
+    const last = json(await call('GET', '/api/actions/last-outcomes'));
+
+    // Assess
+    expect(run.status).toBe(200);
+    expect(last['invokable/echo']).toEqual({
+      outcome: 'ok',
+      result: { received: { word: 'kept' } },
+      durationMs: expect.any(Number),
+      at: expect.any(String),
+    });
+  });
+
+  it("keeps a failed run's error name and message", async () => {
+    // Act
+    const run = await call('POST', '/api/services/invokable/actions/reject', '{}');
+    const last = json(await call('GET', '/api/actions/last-outcomes'));
+
+    // Assess
+    expect(run.status).toBe(500);
+    expect(last['invokable/reject']).toEqual(
+      expect.objectContaining({
+        outcome: 'error',
+        error: { name: 'OrderRejectedError', message: 'order rejected: demo' },
+      }),
+    );
+  });
+
+  it('keeps nothing for an action nobody declared', async () => {
+    // Act
+    const run = await call('POST', '/api/services/invokable/actions/missing', '{}');
+    const last = json(await call('GET', '/api/actions/last-outcomes'));
+
+    // Assess
+    expect(run.status).toBe(404);
+    expect(Object.keys(last)).not.toContain('invokable/missing');
+  });
+});

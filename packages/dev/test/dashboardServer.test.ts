@@ -1,15 +1,16 @@
 /**
- * The dashboard's same-origin guard and error bodies, against the real dashboard server on a real
- * dev environment. The project holds no service, so the stand-ins start in seconds and every demo
- * action fails with its real "needs the … service" error: enough to tell a refused request (403)
- * from one that reached its handler.
+ * The dashboard's same-origin guard, its action routes and error bodies, against the real dashboard
+ * server on a real dev environment. The project holds no service, so the stand-ins start in seconds;
+ * one fixture service (no functions) declares an action that answers its input and one that fails,
+ * which is enough to tell a refused request (403) from one that reached its handler.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineLocalWiring, localActionContext } from '@blueprints/local-stack';
 import { type DashboardServer, errorBody, startDashboard } from '../src/dashboardServer.js';
-import { type DevEnvironment, startDevEnvironment } from '../src/devEnvironment.js';
+import { type DevEnvironment, type DevService, startDevEnvironment } from '../src/devEnvironment.js';
 import { DEFAULT_DEV_PORTS, type DevPorts } from '../src/ports.js';
 
 interface Answer {
@@ -20,8 +21,46 @@ interface Answer {
 
 let root: string;
 let dev: DevEnvironment;
+let withFixture: DevEnvironment;
 let dashboard: DashboardServer;
 let port: number;
+
+class FixtureFailureError extends Error {
+  constructor(file: string) {
+    super(`the fixture failed reading ${file}`);
+    this.name = 'FixtureFailureError';
+  }
+}
+
+/** A service with no functions whose local wiring declares two actions: one echoes its input, one fails. */
+function fixtureService(stack: DevEnvironment): DevService {
+  const wiring = defineLocalWiring({
+    actions: [
+      {
+        id: 'echo',
+        label: 'Echo',
+        description: 'Answers its input',
+        input: { greeting: 'hello' },
+        run: async (context, input) => ({ service: context.service.name, input }),
+      },
+      {
+        id: 'fail',
+        label: 'Fail',
+        description: 'Fails with a named error naming a file',
+        run: async () => {
+          throw new FixtureFailureError(join(root, 'secret', 'place.ts'));
+        },
+      },
+    ],
+  });
+  const service = { name: 'fixture', dir: root, functions: [], invoke: async () => null };
+  return {
+    ...service,
+    wiring,
+    buses: [],
+    actionContext: localActionContext({ ...stack, onClose: () => undefined }, service as never),
+  } as unknown as DevService;
+}
 
 /** A raw HTTP request, so the test controls Host, Origin and Sec-Fetch-Site as a browser would send them. */
 function call(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
@@ -47,7 +86,12 @@ beforeAll(async () => {
   mkdirSync(join(root, 'services'));
   const ports = Object.fromEntries(Object.keys(DEFAULT_DEV_PORTS).map((k) => [k, 0])) as unknown as DevPorts;
   dev = await startDevEnvironment({ rootDir: root, dataDir: join(root, '.local'), ports });
-  dashboard = await startDashboard(dev, 0);
+  withFixture = {
+    ...dev,
+    services: [fixtureService(dev)],
+    service: (name) => withFixture.services.find((s) => s.name === name),
+  };
+  dashboard = await startDashboard(withFixture, 0);
   port = Number(new URL(dashboard.url).port);
 }, 120_000);
 
@@ -65,7 +109,7 @@ describe('Function: startDashboard(): same-origin requests only', () => {
 
     // Assess
     expect(byIp.status).toBe(200);
-    expect(byIp.body).toEqual(expect.objectContaining({ services: [] }));
+    expect(byIp.body).toEqual(expect.objectContaining({ services: [expect.objectContaining({ name: 'fixture' })] }));
     expect(byName.status).toBe(200);
   });
 
@@ -87,11 +131,11 @@ describe('Function: startDashboard(): same-origin requests only', () => {
     expect(answer.status).toBe(403);
   });
 
-  it('refuses a cross-origin POST to /api/broadcast before it reaches the handler', async () => {
+  it('refuses a cross-origin POST to an action before it reaches the handler', async () => {
     // Act
     const answer = await call(
       'POST',
-      '/api/broadcast',
+      '/api/services/fixture/actions/echo',
       { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
       '{"topic":"news","message":"pwned"}',
     );
@@ -106,7 +150,7 @@ describe('Function: startDashboard(): same-origin requests only', () => {
 
   it('refuses a POST that names neither its origin nor Sec-Fetch-Site: same-origin', async () => {
     // Act
-    const answer = await call('POST', '/api/broadcast', {}, '{}');
+    const answer = await call('POST', '/api/services/fixture/actions/echo', {}, '{}');
 
     // Assess
     expect(answer.status).toBe(403);
@@ -127,31 +171,99 @@ describe('Function: startDashboard(): same-origin requests only', () => {
     ['Sec-Fetch-Site: same-origin without an Origin', () => ({ 'sec-fetch-site': 'same-origin' })],
   ])('lets a POST with %s reach its handler', async (_, headers) => {
     // Act
-    const answer = await call('POST', '/api/broadcast', headers(), '{"topic":"news"}');
+    const answer = await call('POST', '/api/services/fixture/actions/echo', headers(), '{"topic":"news"}');
 
-    // Assess: the handler ran and failed for its own reason (no iot-realtime in this project)
-    expect(answer.status).toBe(500);
-    expect(answer.body.error?.name).toBe('DemoUnavailableError');
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ service: 'fixture', input: { topic: 'news' } });
+  });
+});
+
+describe('Function: startDashboard(): the actions services declare', () => {
+  it("lists each service's actions in /api/config, without their code", async () => {
+    // Act
+    const answer = await call('GET', '/api/config');
+
+    // Assess
+    const services = answer.body.services as Array<{ name: string; actions: unknown[] }>;
+    expect(services.map((s) => s.name)).toEqual(['fixture']);
+    expect(services[0]?.actions).toEqual([
+      { id: 'echo', label: 'Echo', description: 'Answers its input', input: { greeting: 'hello' } },
+      { id: 'fail', label: 'Fail', description: 'Fails with a named error naming a file' },
+    ]);
+  });
+
+  it('runs an action with an empty body as input {}', async () => {
+    // Act
+    const answer = await call('POST', '/api/services/fixture/actions/echo', { origin: `http://127.0.0.1:${port}` });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ service: 'fixture', input: {} });
+  });
+
+  it.each([
+    [
+      'an unknown action',
+      '/api/services/fixture/actions/nope',
+      'No action "nope" for service "fixture". Actions: echo, fail',
+    ],
+    ['a service that is not running', '/api/services/other/actions/echo', 'No action "echo" for service "other"'],
+  ])('answers %s with 404 and the actions there are', async (_, path, message) => {
+    // Act
+    const answer = await call('POST', path, { origin: `http://127.0.0.1:${port}` }, '{}');
+
+    // Assess
+    expect(answer.status).toBe(404);
+    expect(answer.body.error).toEqual({ name: 'UnknownLocalActionError', message: expect.stringContaining(message) });
+  });
+
+  it('answers a JSON body that is not an object with 400', async () => {
+    // Act
+    const answer = await call(
+      'POST',
+      '/api/services/fixture/actions/echo',
+      { origin: `http://127.0.0.1:${port}` },
+      '[1]',
+    );
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.name).toBe('BadDashboardRequestError');
+  });
+
+  it('refuses GET on an action route', async () => {
+    // Act
+    const answer = await call('GET', '/api/services/fixture/actions/echo');
+
+    // Assess
+    expect(answer.status).toBe(404);
   });
 });
 
 describe('Function: startDashboard(): error responses', () => {
-  it('answers a failing action with its name and message, without a stack trace or file path', async () => {
+  it('answers a failing action with 500, its name and message, without a stack trace or file path', async () => {
     // Act
-    const answer = await call('POST', '/api/events', { origin: `http://127.0.0.1:${port}` });
+    const answer = await call('POST', '/api/services/fixture/actions/fail', { origin: `http://127.0.0.1:${port}` });
 
     // Assess
     expect(answer.status).toBe(500);
     expect(answer.body.error).toEqual({
-      name: 'DemoUnavailableError',
-      message: expect.stringContaining('needs the event-logger service'),
+      name: 'FixtureFailureError',
+      message: 'the fixture failed reading <path>',
     });
     expect(answer.text).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.mjs:\d+|node_modules/);
+    expect(answer.text).not.toContain(root);
   });
 
   it('answers a body that is not JSON with 400, not as a server failure', async () => {
     // Act
-    const answer = await call('POST', '/api/broadcast', { origin: `http://127.0.0.1:${port}` }, '{not json');
+    const answer = await call(
+      'POST',
+      '/api/services/fixture/actions/echo',
+      { origin: `http://127.0.0.1:${port}` },
+      '{not json',
+    );
 
     // Assess
     expect(answer.status).toBe(400);
@@ -162,7 +274,7 @@ describe('Function: startDashboard(): error responses', () => {
     // Act
     const answer = await call(
       'POST',
-      '/api/broadcast',
+      '/api/services/fixture/actions/echo',
       { origin: `http://127.0.0.1:${port}` },
       JSON.stringify({ message: 'x'.repeat(200_000) }),
     );
