@@ -98,6 +98,25 @@ function actionCard(service, action) {
   return card;
 }
 
+/** The narrowest an action card gets before the cards wrap into more rows. */
+const MIN_CARD_WIDTH = 280;
+const GAP = 10;
+
+/**
+ * As many columns as fit, then balanced across the rows they need (7 cards on room for 6 make
+ * rows of 4 and 3, not 6 and 1); the cards of a shorter last row grow to fill it (CSS flex-grow),
+ * so no row ends in an empty slot at any width.
+ */
+function balanceColumns(container) {
+  const cards = container.querySelectorAll('article.action').length;
+  if (cards === 0) return;
+  const fit = Math.max(1, Math.floor((container.clientWidth + GAP) / (MIN_CARD_WIDTH + GAP)));
+  const rows = Math.ceil(cards / Math.min(fit, cards));
+  container.style.setProperty('--action-columns', String(Math.ceil(cards / rows)));
+}
+
+let observed;
+
 /**
  * Renders every declared action of every service into `#actions`, then fills each card with the
  * last outcome the server kept for it (so a reload shows what was last run).
@@ -107,6 +126,9 @@ export async function renderActionCards(services) {
   const container = byId('actions');
   container.replaceChildren(...cards);
   if (cards.length === 0) container.append(el('p', { class: 'hint' }, 'No service running here declares an action.'));
+  balanceColumns(container);
+  observed ??= new ResizeObserver(() => balanceColumns(container));
+  observed.observe(container);
   const last = await fetch('/api/actions/last-outcomes')
     .then((r) => (r.ok ? r.json() : {}))
     .catch(() => ({}));

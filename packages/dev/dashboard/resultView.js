@@ -1,10 +1,9 @@
-// An action's or invocation's result, whatever its shape: the list in it as a table, its other
+// An action's or invocation's result, whatever its shape: the list of records in it, its other
 // scalar fields as a summary line, the whole value as JSON on demand.
 import { el } from './dom.js';
-import { jsonBlock, jsonValue } from './jsonView.js';
+import { fieldList, jsonBlock } from './jsonView.js';
 
 const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
-const MAX_COLUMNS = 8;
 
 /**
  * The first list of objects in a value, searched breadth-first two levels down (`[…]`,
@@ -21,33 +20,13 @@ function rowsOf(value) {
   return undefined;
 }
 
-function rowsTable(rows) {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].slice(0, MAX_COLUMNS);
-  return el(
-    'table',
-    { class: 'rows' },
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        columns.map((c) => el('th', {}, c)),
-      ),
-    ),
-    el(
-      'tbody',
-      {},
-      rows.map((row) =>
-        el(
-          'tr',
-          {},
-          columns.map((c) => el('td', {}, c in row ? jsonValue(row[c]) : '')),
-        ),
-      ),
-    ),
+/** Each record as its own block of `field value` lines: readable in a narrow card, whatever the number of fields. */
+const recordList = (rows) =>
+  el(
+    'ol',
+    { class: 'records' },
+    rows.map((row) => el('li', {}, fieldList(row))),
   );
-}
 
 /** Top-level scalar fields (`status 200`), the ones a reader checks first. */
 function summaryOf(value) {
@@ -62,8 +41,8 @@ function summaryOf(value) {
 }
 
 /**
- * The view of a result: a table when it holds a list of records (with the count), its scalar
- * fields, and the full JSON (folded when a table shows it already).
+ * The view of a result: the list of records it holds (with the count), its scalar fields, and the
+ * full JSON (folded when the records show it already).
  */
 export function renderResult(value) {
   const rows = rowsOf(value);
@@ -73,7 +52,7 @@ export function renderResult(value) {
     { class: 'result-view' },
     summaryOf(value),
     el('p', { class: 'count' }, `${rows.length} row${rows.length === 1 ? '' : 's'}`),
-    rowsTable(rows),
+    recordList(rows),
     el('details', {}, el('summary', {}, 'JSON'), jsonBlock(value)),
   );
 }
