@@ -85,6 +85,22 @@ describe('Function: invokeDevFunction()', () => {
     ]);
   });
 
+  it.each([
+    ['a string', 'text'],
+    ['a number', 42],
+    ['null', null],
+  ])('invokes with %s as the payload, as Lambda takes any JSON', async (_, payload) => {
+    // Prepare
+    const service = invokableService();
+    const { fn } = findDevFunction([service], 'invokable-dev-echo')!;
+
+    // Act
+    const outcome = await invokeDevFunction(service, fn, payload);
+
+    // Assess
+    expect(outcome.result).toEqual({ received: payload });
+  });
+
   it('answers a thrown error as a function error with its type, message and stack', async () => {
     // Prepare
     const service = invokableService();
