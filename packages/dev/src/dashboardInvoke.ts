@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LocalFunction, mapBundleStackTrace } from '@blueprints/local-runtime';
-import type { DevService } from './wireService.js';
+import type { DevService } from './devEnvironment.js';
 
 /** What the dashboard's invoke form gets back: the handler's result, or its error as Lambda's Invoke reports it. */
 export interface DashboardInvocation {

@@ -1,31 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalFunction } from '@blueprints/local-runtime';
-import { type LocalWiring, loadLocalWiring } from '@blueprints/local-stack';
-import {
-  ensurePackaged,
-  loadPackagedTemplate,
-  readPackagedServiceState,
-  resourcesOfType,
-  TemplateResolver,
-} from '@blueprints/packaging';
-import { devFunctionsFromTemplate } from './localFunctions.js';
 
 export class UnknownServiceError extends Error {
   constructor(name: string, known: string[]) {
     super(`No service "${name}" in services/. Services: ${known.join(', ')}`);
     this.name = 'UnknownServiceError';
   }
-}
-
-/** A service folder resolved from its packaged template, before anything runs it. */
-export interface ResolvedService {
-  name: string;
-  dir: string;
-  resolver: TemplateResolver;
-  functions: LocalFunction[];
-  /** What the service declares in its `local.ts` (`{}` without one). */
-  wiring: LocalWiring;
 }
 
 /** Every folder of `services/` with a serverless.yml, sorted (its index fixes its HTTP port). */
@@ -35,43 +15,4 @@ export function listServices(rootDir: string): string[] {
   return readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, 'serverless.yml')))
     .sort();
-}
-
-export const hasResource = (resolver: TemplateResolver, ...types: string[]) =>
-  types.some((type) => resourcesOfType(resolver.template, type, resolver.stack).length > 0);
-
-/** `osls package` for each service whose sources changed since its last package. */
-export async function packageServices(rootDir: string, names: string[], progress: (line: string) => void) {
-  for (const name of names) {
-    const t = Date.now();
-    // Only worth a line when osls actually runs (a changed service: tens of seconds).
-    const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-    await ensurePackaged(join(rootDir, 'services', name)).finally(() => clearTimeout(notice));
-    if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  }
-}
-
-/**
- * A packaged service's template as stack `<service>-<stage>`, provisioned by `provision`, with its
- * functions at `logLevel`. The functions are read after provisioning: their variables that name a
- * queue or a secret resolve to what the stand-ins created.
- */
-export async function resolveService(
-  rootDir: string,
-  name: string,
-  stack: { stage: string; region: string; accountId: string; logLevel: string },
-  provision: (resolver: TemplateResolver) => Promise<void>,
-): Promise<ResolvedService> {
-  const dir = join(rootDir, 'services', name);
-  const wiring = await loadLocalWiring(dir);
-  const state = readPackagedServiceState(dir);
-  const resolver = new TemplateResolver(loadPackagedTemplate(dir), {
-    stackName: `${state.service || name}-${stack.stage}`,
-    region: stack.region,
-    accountId: stack.accountId,
-  });
-  await provision(resolver);
-  const functions = devFunctionsFromTemplate(resolver, state.localEnvironment);
-  for (const fn of functions) fn.environment.POWERTOOLS_LOG_LEVEL = stack.logLevel;
-  return { name, dir, resolver, functions, wiring };
 }

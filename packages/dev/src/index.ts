@@ -24,7 +24,6 @@ export {
   UnknownServiceError,
 } from './devEnvironment.js';
 export { type DevPostgres, PostgresAlreadyRunningError, startDevPostgres } from './devPostgres.js';
-export { devFunctionsFromTemplate } from './localFunctions.js';
 export { ObservedLambda, triggerOf } from './ObservedLambda.js';
 export {
   assertDevPortsFree,
@@ -32,7 +31,6 @@ export {
   DEV_PORT_FLAGS,
   DevPortInUseError,
   type DevPorts,
-  freeDevPort,
   probePort,
 } from './ports.js';
 export { sameOriginRefusal } from './sameOriginGuard.js';

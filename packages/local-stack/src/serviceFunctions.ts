@@ -6,7 +6,7 @@ import { functionEnvironment, resourcesOfType, type TemplateResolver } from '@bl
  * `custom.local.environment` (`functionEnvironment` of @blueprints/packaging); a variable in neither
  * place is an `UnresolvableEnvironmentError` naming it.
  */
-export function devFunctionsFromTemplate(
+export function serviceFunctionsFromTemplate(
   resolver: TemplateResolver,
   localEnvironment: Record<string, string>,
 ): LocalFunction[] {

@@ -1,5 +1,5 @@
 import { TemplateResolver, UnresolvableEnvironmentError } from '@blueprints/packaging';
-import { devFunctionsFromTemplate } from '../src/localFunctions.js';
+import { serviceFunctionsFromTemplate } from '../src/serviceFunctions.js';
 
 function resolverWith(variables: Record<string, unknown>): TemplateResolver {
   return new TemplateResolver(
@@ -23,7 +23,7 @@ function resolverWith(variables: Record<string, unknown>): TemplateResolver {
   );
 }
 
-describe('Function: devFunctionsFromTemplate()', () => {
+describe('Function: serviceFunctionsFromTemplate()', () => {
   it('resolves what the template can tell and takes the rest from custom.local.environment', () => {
     // Prepare
     const resolver = resolverWith({
@@ -33,7 +33,7 @@ describe('Function: devFunctionsFromTemplate()', () => {
     });
 
     // Act
-    const [fn] = devFunctionsFromTemplate(resolver, {
+    const [fn] = serviceFunctionsFromTemplate(resolver, {
       IOT_ENDPOINT: 'example-ats.iot.us-east-1.amazonaws.com',
       JWT_SECRET: 'local-secret',
       TABLE_NAME: 'not-used',
@@ -57,8 +57,8 @@ describe('Function: devFunctionsFromTemplate()', () => {
     const resolver = resolverWith({ IOT_ENDPOINT: { 'Fn::GetAtt': ['Endpoint', 'Address'] } });
 
     // Act & Assess
-    expect(() => devFunctionsFromTemplate(resolver, {})).toThrow(UnresolvableEnvironmentError);
-    expect(() => devFunctionsFromTemplate(resolver, {})).toThrow(
+    expect(() => serviceFunctionsFromTemplate(resolver, {})).toThrow(UnresolvableEnvironmentError);
+    expect(() => serviceFunctionsFromTemplate(resolver, {})).toThrow(
       /svc-dev-fn: environment variable IOT_ENDPOINT cannot be computed locally .*custom\.local\.environment/,
     );
   });

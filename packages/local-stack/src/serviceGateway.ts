@@ -5,37 +5,36 @@ import {
   iotPoliciesOfFunction,
   startIotGateway,
 } from '@blueprints/local-iot';
+import type { LocalLambda } from '@blueprints/local-runtime';
 import type { LocalSqs } from '@blueprints/local-sqs';
-import { DEV_CREDENTIALS, type LocalIotEndpoint } from '@blueprints/local-stack';
-import type { ActivityFeed } from './activityFeed.js';
-import { hasResource, type ResolvedService } from './devServices.js';
-import type { ObservedLambda } from './ObservedLambda.js';
+import { DEV_CREDENTIALS } from './devCredentials.js';
+import type { LocalIotEndpoint } from './localWiring.js';
+import { hasResource, type ResolvedService } from './resolveService.js';
 
-export interface DevGatewayOptions {
+export interface ServiceGatewayOptions {
   region: string;
   accountId: string;
   port: number;
   mqttPort: number;
   sqs: LocalSqs;
-  feed: ActivityFeed;
 }
 
 /**
  * The IoT gateway with every service's topic rules and authorizers, or undefined when no service has
  * any. Functions that declare a service's `iot.endpointVariable` (local.ts) get its `iot.environment`.
  */
-export async function startDevGateway(
+export async function startServicesGateway(
   services: ResolvedService[],
-  lambdas: Map<string, ObservedLambda>,
-  options: DevGatewayOptions,
+  lambdas: Map<string, LocalLambda>,
+  options: ServiceGatewayOptions,
 ): Promise<IotGateway | undefined> {
   const iotServices = services.filter((s) => hasResource(s.resolver, 'AWS::IoT::TopicRule', 'AWS::IoT::Authorizer'));
   if (iotServices.length === 0) return undefined;
   const { region, accountId, sqs } = options;
   const merged: IotGatewayOptions = { region, accountId, rules: [], authorizers: {}, credentials: [] };
-  const byArn = new Map<string, ObservedLambda>();
+  const byArn = new Map<string, LocalLambda>();
   for (const s of iotServices) {
-    const lambda = lambdas.get(s.name) as ObservedLambda;
+    const lambda = lambdas.get(s.name) as LocalLambda;
     for (const fn of s.functions) byArn.set(fn.arn, lambda);
     const o = iotGatewayOptionsFromTemplate(s.resolver, lambda, sqs);
     merged.rules?.push(...(o.rules ?? []));
@@ -59,17 +58,6 @@ export async function startDevGateway(
     },
   };
   const gateway = await startIotGateway({ ...merged, port: options.port, mqttPort: options.mqttPort });
-  gateway.onMessage((m) => {
-    if (m.topic.startsWith('$aws/rules/')) return;
-    options.feed.publish({
-      kind: 'mqtt',
-      topic: m.topic,
-      payload: m.payload.toString('utf8').slice(0, 4000),
-      ...(m.clientId ? { clientId: m.clientId } : {}),
-      retain: m.retain,
-      at: new Date().toISOString(),
-    });
-  });
   for (const s of services) {
     const environment = s.wiring.iot?.environment(iotEndpointOf(gateway));
     for (const fn of iotFunctions(s)) Object.assign(fn.environment, environment);
