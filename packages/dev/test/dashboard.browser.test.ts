@@ -199,6 +199,8 @@ describe('pnpm dev: the dashboard in a browser', () => {
     for (const fn of withSamples) {
       const sample = await api(`/api/functions/${encodeURIComponent(fn.name)}/sample-event`);
       await page.getByTestId('invoke-function').selectOption(fn.name);
+      // The form keeps what was typed per function (the tests above typed some): back to the sample.
+      await page.getByRole('button', { name: 'Sample event' }).click();
       await eventually(async () => {
         const value = await page.getByTestId('invoke-payload').inputValue();
         return value.trim() !== '' && JSON.stringify(JSON.parse(value)) === JSON.stringify(sample);
