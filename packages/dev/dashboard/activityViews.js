@@ -40,6 +40,22 @@ function counter(id) {
   };
 }
 
+/** A feed that is one list (or table body): each activity rendered as one item, newest first, counted. */
+function listFeed(listId, countId, render) {
+  const list = byId(listId);
+  const count = counter(countId);
+  return {
+    add(a) {
+      prepend(list, render(a));
+      count.add();
+    },
+    clear() {
+      list.replaceChildren();
+      count.clear();
+    },
+  };
+}
+
 /**
  * An event's detail, field by field: first the fields its service labels it with (e.g. its
  * correlation id), highlighted, then the detail's other fields.
@@ -52,29 +68,18 @@ function detailFields(a) {
   return el('div', {}, Object.keys(labels).length ? fieldList(labels, 'labels') : '', fieldList(rest));
 }
 
-function busView() {
-  const rows = byId('bus-events');
-  const count = counter('bus-count');
-  return {
-    add(a) {
-      const row = el(
-        'tr',
-        { 'data-source': a.source, 'data-detail-type': a.detailType, 'data-bus': a.bus },
-        el('td', { class: 'nowrap' }, clock(a.at)),
-        el('td', {}, a.bus, a.fromPipe ? el('span', { class: 'badge', title: "a Pipe's output" }, 'pipe') : ''),
-        el('td', {}, a.source),
-        el('td', {}, a.detailType),
-        el('td', { class: 'detail' }, detailFields(a)),
-      );
-      prepend(rows, row);
-      count.add();
-    },
-    clear() {
-      rows.replaceChildren();
-      count.clear();
-    },
-  };
-}
+const busView = () =>
+  listFeed('bus-events', 'bus-count', (a) =>
+    el(
+      'tr',
+      { 'data-source': a.source, 'data-detail-type': a.detailType, 'data-bus': a.bus },
+      el('td', { class: 'nowrap' }, clock(a.at)),
+      el('td', {}, a.bus, a.fromPipe ? el('span', { class: 'badge', title: "a Pipe's output" }, 'pipe') : ''),
+      el('td', {}, a.source),
+      el('td', {}, a.detailType),
+      el('td', { class: 'detail' }, detailFields(a)),
+    ),
+  );
 
 function invocationView() {
   const count = counter('invocation-count');
@@ -150,64 +155,39 @@ function queueView() {
   };
 }
 
-function mqttView() {
-  const list = byId('mqtt');
-  const count = counter('mqtt-count');
-  const payloadOf = (text) => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  };
-  return {
-    add(a) {
-      prepend(
-        list,
-        el(
-          'li',
-          { 'data-topic': a.topic },
-          `${clock(a.at)} `,
-          el('code', {}, a.topic),
-          a.clientId ? el('small', {}, ` from ${a.clientId}`) : '',
-          a.retain ? el('span', { class: 'badge' }, 'retained') : '',
-          ' ',
-          jsonValue(payloadOf(a.payload)),
-        ),
-      );
-      count.add();
-    },
-    clear() {
-      list.replaceChildren();
-      count.clear();
-    },
-  };
+function payloadOf(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
-function httpView() {
-  const list = byId('http');
-  const count = counter('http-count');
-  return {
-    add(a) {
-      prepend(
-        list,
-        el(
-          'li',
-          { class: a.status < 400 ? 'ok' : 'error' },
-          `${clock(a.at)} `,
-          el('code', {}, a.routeKey),
-          ` ${a.status} · ${duration(a.ms)} `,
-          el('small', {}, a.service),
-        ),
-      );
-      count.add();
-    },
-    clear() {
-      list.replaceChildren();
-      count.clear();
-    },
-  };
-}
+const mqttView = () =>
+  listFeed('mqtt', 'mqtt-count', (a) =>
+    el(
+      'li',
+      { 'data-topic': a.topic },
+      `${clock(a.at)} `,
+      el('code', {}, a.topic),
+      a.clientId ? el('small', {}, ` from ${a.clientId}`) : '',
+      a.retain ? el('span', { class: 'badge' }, 'retained') : '',
+      ' ',
+      jsonValue(payloadOf(a.payload)),
+    ),
+  );
+
+const httpView = () =>
+  listFeed('http', 'http-count', (a) =>
+    el(
+      'li',
+      { class: a.status < 400 ? 'ok' : 'error' },
+      `${clock(a.at)} `,
+      el('code', {}, a.routeKey),
+      ` ${a.status} · ${duration(a.ms)} `,
+      el('small', {}, a.service),
+    ),
+  );
 
 /** Every feed view, fed by `add(activity)` and emptied by `reset()`. */
 export function createActivityViews() {

@@ -4,13 +4,11 @@
  * local Lambda): static files and the favicon, sample events, invocations that answer, fail and
  * stall.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DashboardServer, startDashboard } from '../src/dashboardServer.js';
-import { type DevEnvironment, startDevEnvironment } from '../src/devEnvironment.js';
-import { DEFAULT_DEV_PORTS, type DevPorts } from '../src/ports.js';
+import type { DevEnvironment } from '../src/devEnvironment.js';
+import { type FixtureDashboard, startFixtureDashboard } from './helpers/fixtureDashboard.js';
 import { INVOKABLE_DIR, invokableService } from './helpers/invokableService.js';
 
 interface Answer {
@@ -19,9 +17,8 @@ interface Answer {
   text: string;
 }
 
-let root: string;
+let fixture: FixtureDashboard;
 let dev: DevEnvironment;
-let dashboard: DashboardServer;
 let origin: string;
 
 /** One request as the dashboard page sends it (same origin), answered in full. */
@@ -47,19 +44,13 @@ function call(method: string, path: string, body?: string, headers: Record<strin
 const json = (answer: Answer) => JSON.parse(answer.text);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'blueprints-dashboard-routes-'));
-  mkdirSync(join(root, 'services'));
-  const ports = Object.fromEntries(Object.keys(DEFAULT_DEV_PORTS).map((k) => [k, 0])) as unknown as DevPorts;
-  dev = await startDevEnvironment({ rootDir: root, dataDir: join(root, '.local'), ports });
-  dev.services.push(invokableService(dev.feed, 1));
-  dashboard = await startDashboard(dev, 0);
-  origin = dashboard.url;
+  fixture = await startFixtureDashboard((stack) => [invokableService(stack.feed, 1)]);
+  dev = fixture.dev;
+  origin = fixture.dashboard.url;
 }, 120_000);
 
 afterAll(async () => {
-  await dashboard?.close();
-  await dev?.close();
-  rmSync(root, { recursive: true, force: true });
+  await fixture?.close();
 }, 60_000);
 
 describe('Function: startDashboard(): the page files', () => {
