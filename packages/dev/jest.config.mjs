@@ -6,5 +6,5 @@ export default jestConfig('dev');
 // `pnpm dev`, forks or `osls package`; every other file is an integration test (local stand-ins).
 export const layers = {
   unit: ['dashboardInvoke.test.ts', 'dashboardOutcomes.test.ts'],
-  e2e: ['commandLine.test.ts', 'configChange.test.ts', 'dashboard.browser.test.ts'],
+  e2e: ['commandLine.test.ts', 'dashboard.browser.test.ts'],
 };

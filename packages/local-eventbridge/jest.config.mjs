@@ -6,5 +6,5 @@ export default jestConfig('local-eventbridge');
 // `pnpm dev`, forks or `osls package`; every other file is an integration test (local stand-ins).
 export const layers = {
   unit: ['eventPattern.test.ts', 'inputTransformer.test.ts'],
-  e2e: ['serviceTemplates.test.ts'],
+  e2e: [],
 };

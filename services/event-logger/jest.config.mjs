@@ -13,10 +13,13 @@ export const layers = {
     'tenancy/callerTenant.test.ts',
   ],
   e2e: [
+    'busRouting.test.ts',
+    'configChange.test.ts',
     'endToEnd.test.ts',
     'handlers/invokeLocal.test.ts',
     'handlers/publish.faults.test.ts',
     'handlers/store.faults.test.ts',
+    'localActions.test.ts',
     'publishing/publishEvents.test.ts',
     'storage/EventStore.test.ts',
     'template.test.ts',

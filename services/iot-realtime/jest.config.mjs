@@ -7,6 +7,7 @@ export const layers = {
   unit: ['broadcast.test.ts', 'presign.test.ts'],
   e2e: [
     'authorizerSecret.test.ts',
+    'localActions.test.ts',
     'namespace.template.test.ts',
     'presence.test.ts',
     'realtime.e2e.test.ts',

@@ -14,5 +14,5 @@ export const layers = {
     'kinesis/deaggregateRecord.test.ts',
     'qldb/toQldbEnvelope.test.ts',
   ],
-  e2e: ['handlers/enrich.faults.test.ts', 'journalPipe.test.ts'],
+  e2e: ['archiveRule.test.ts', 'handlers/enrich.faults.test.ts', 'journalPipe.test.ts', 'localActions.test.ts'],
 };

@@ -25,5 +25,5 @@ export const layers = {
     'database/passwordProviders.test.ts',
     'database/settings.test.ts',
   ],
-  e2e: ['template.test.ts'],
+  e2e: ['localActions.test.ts', 'template.test.ts'],
 };

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { DEV_USAGE, parseDevCommandLine } from '../src/cli.js';
+import { listServices } from '../src/devServices.js';
 import { DEFAULT_DEV_PORTS } from '../src/ports.js';
 import { REPO_ROOT } from './helpers/devProcess.js';
 
@@ -26,13 +27,13 @@ describe('Function: parseDevCommandLine()', () => {
   it('reads services, reset, ports from flags and environment variables, flags winning', () => {
     // Act
     const parsed = parseDevCommandLine(
-      ['--service', 'event-logger', '--service=qldb-pipe', '--reset', '--port', '4100', '--sqs-port=0'],
+      ['--service', 'orders', '--service=payments', '--reset', '--port', '4100', '--sqs-port=0'],
       { DEV_PORT: '4200', DEV_KINESIS_PORT: '4600' },
     );
 
     // Assess
     expect(parsed).toMatchObject({
-      services: ['event-logger', 'qldb-pipe'],
+      services: ['orders', 'payments'],
       reset: true,
       ports: { dashboard: 4100, sqs: 0, kinesis: 4600 },
     });
@@ -79,7 +80,7 @@ describe('pnpm dev: start-up errors', () => {
     // Assess
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      'No service "no-such-service" in services/. Services: event-logger, iot-realtime, qldb-pipe, rds-proxy-demo',
+      `No service "no-such-service" in services/. Services: ${listServices(REPO_ROOT).join(', ')}`,
     );
   }, 60_000);
 });

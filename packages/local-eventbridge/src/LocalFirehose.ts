@@ -145,7 +145,7 @@ interface Buffer_ {
  *
  * @example
  * const firehose = LocalFirehose.fromTemplate(resolver, { s3 });
- * await firehose.putRecord('event-logger-dev-archive', '{"a":1}\n');
+ * await firehose.putRecord('orders-dev-archive', '{"a":1}\n');
  * await firehose.flush();
  */
 export class LocalFirehose {

@@ -11,7 +11,7 @@ import { createBucketsFromTemplate, type LocalS3, startLocalS3 } from '@blueprin
 import { TemplateResolver } from '@blueprints/packaging';
 import { type EventBridgeEvent, LocalEventBridge } from '../src/LocalEventBridge.js';
 import { LocalFirehose } from '../src/LocalFirehose.js';
-import { eventLoggerLikeTemplate } from './factories.js';
+import { eventLogTemplate } from './factories.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const stack = { stackName: 'shop-dev', region: 'us-east-1', accountId: '000000000000' };
@@ -208,7 +208,7 @@ describe('Method: LocalEventBridge.loadTemplate()', () => {
   let resolver: TemplateResolver;
 
   beforeEach(async () => {
-    resolver = new TemplateResolver(eventLoggerLikeTemplate(), stack);
+    resolver = new TemplateResolver(eventLogTemplate(), stack);
     bus = await LocalEventBridge.start({ region: 'us-east-1', accountId: '000000000000' });
     sqs = await LocalSqs.start({ region: 'us-east-1', accountId: '000000000000' });
     await sqs.createQueuesFromTemplate(resolver);

@@ -8,7 +8,7 @@ import {
   type LocalDeliveryStream,
   LocalFirehose,
 } from '../src/LocalFirehose.js';
-import { eventLoggerLikeTemplate } from './factories.js';
+import { eventLogTemplate } from './factories.js';
 
 const at = new Date('2026-03-04T05:06:07.089Z');
 
@@ -87,7 +87,7 @@ describe('Function: evaluateFirehosePrefix()', () => {
 describe('Function: LocalFirehose.streamsFromTemplate()', () => {
   it('reads bucket, prefixes and buffering hints of each delivery stream', () => {
     // Prepare
-    const resolver = new TemplateResolver(eventLoggerLikeTemplate(), {
+    const resolver = new TemplateResolver(eventLogTemplate(), {
       stackName: 'shop-dev',
       region: 'us-east-1',
       accountId: '000000000000',

@@ -23,11 +23,11 @@ export function ec2StateChangeEvent(detail: Record<string, unknown> = {}): Recor
   };
 }
 
-/** An event with an envelope in `detail`, as the event-logger service publishes it. */
+/** An event with an envelope in `detail`, as the services publish it. */
 export function envelopeEvent(
   detailType: string,
   detail: Record<string, unknown>,
-  source = 'blueprints.event-logger',
+  source = 'blueprints.orders',
 ): Record<string, unknown> {
   return {
     version: '0',
@@ -51,11 +51,11 @@ export function envelopeEvent(
 }
 
 /**
- * A small packaged template shaped like the event-logger's: a custom bus, a rule archiving
+ * A small packaged template shaped like an event log service's: a custom bus, a rule archiving
  * persisted events to Firehose → S3 as NDJSON, a rule for a Lambda, and a fair-queue rule with
  * `SqsParameters.MessageGroupId: $.detail.brand`.
  */
-export function eventLoggerLikeTemplate(): CfnTemplate {
+export function eventLogTemplate(): CfnTemplate {
   return {
     Resources: {
       EventsBus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop-dev-events' } },

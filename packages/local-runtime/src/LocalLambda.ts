@@ -147,7 +147,7 @@ function isolateFunctionEnvironments(): void {
  *
  * @example
  * const lambda = new LocalLambda(functionsFromTemplate(resolver), sourceHandlerLoader(serviceDir));
- * await lambda.invoke('event-logger-dev-persist', sqsEvent);
+ * await lambda.invoke('orders-dev-persist', sqsEvent);
  */
 export class LocalLambda {
   private readonly byKey = new Map<string, LocalFunction>();

@@ -51,7 +51,7 @@ function anchorSourceMap(mapFile: string, serviceDir: string, handlerFile: strin
  * files, lines and function names (its stack-trace hook, see esbuild.config.cjs).
  *
  * @example
- * const lambda = new LocalLambda(functions, bundleHandlerLoader('services/event-logger', '.local/bundles/event-logger'));
+ * const lambda = new LocalLambda(functions, bundleHandlerLoader('services/orders', '.local/bundles/orders'));
  */
 export function bundleHandlerLoader(serviceDir: string, workDir: string): HandlerLoader {
   return async (fn): Promise<Handler> => {

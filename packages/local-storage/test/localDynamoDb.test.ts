@@ -21,7 +21,7 @@ function client(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Shaped like the event-logger table: pk, two GSIs, on-demand billing, TTL. */
+/** Shaped like an event log table: pk, two GSIs, on-demand billing, TTL. */
 function eventsTemplate(): CfnTemplate {
   return {
     Resources: {

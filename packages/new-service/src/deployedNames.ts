@@ -36,7 +36,7 @@ function isReference(value: unknown): boolean {
  * names — the places where two copies of a service collide.
  *
  * @example
- * deployedNames('services/shop-live').filter((n) => n.value.includes('iot-realtime'));
+ * deployedNames('services/shop-live').filter((n) => n.value.includes('live-feed'));
  */
 export function deployedNames(serviceDir: string): DeployedName[] {
   const template = loadPackagedTemplate(serviceDir);

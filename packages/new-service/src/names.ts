@@ -56,13 +56,13 @@ export function nameVariants(kebab: string): Array<[style: string, value: string
  * spelling of `to`, only where it stands as a whole name (not inside a longer identifier).
  *
  * @example
- * renameService('iotRealtimeAuthorizer iot_realtime_dev', 'iot-realtime', 'shop-live');
+ * renameService('liveFeedAuthorizer live_feed_dev', 'live-feed', 'shop-live');
  * // 'shopLiveAuthorizer shop_live_dev'
  */
 export function renameService(text: string, from: string, to: string): string {
   const target = new Map(nameVariants(to));
   let out = text;
-  // Longest first, so `iot-realtime` is not half-replaced as `iot`.
+  // Longest first, so `live-feed` is not half-replaced as `live`.
   const variants = nameVariants(from)
     .filter(([, value], i, all) => all.findIndex(([, v]) => v === value) === i)
     .sort((a, b) => b[1].length - a[1].length);
@@ -71,7 +71,7 @@ export function renameService(text: string, from: string, to: string): string {
     const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // A lowercase-start variant must not continue a longer lowercase word; camel/Pascal may be followed by uppercase (a new word).
     const after = style === 'camel' || style === 'pascal' || style === 'flat' ? '(?![a-z0-9])' : '(?![a-zA-Z0-9])';
-    // PascalCase may also continue a camelCase identifier (`getIotRealtime`).
+    // PascalCase may also continue a camelCase identifier (`getLiveFeed`).
     const before = style === 'pascal' ? '(?<![A-Z0-9])' : '(?<![a-zA-Z0-9])';
     out = out.replace(new RegExp(`${before}${escaped}${after}`, 'g'), target.get(style)!);
   }

@@ -143,7 +143,7 @@ function preflight(options: NewServiceOptions): { target: string } {
  * authorizer and rule names, outputs and README title.
  *
  * @example
- * await newService({ repoRoot, name: 'shop-events', from: 'event-logger' });
+ * await newService({ repoRoot, name: 'shop-events', from: 'orders' });
  */
 export function newService(options: NewServiceOptions): NewServiceResult {
   const { target } = preflight(options);

@@ -26,16 +26,16 @@ describe('Function: renameService()', () => {
   it('renames every spelling services use in resource names', () => {
     // Prepare
     const text = [
-      'service: iot-realtime',
-      'AuthorizerName: iotRealtime${sls:stage}Authorizer',
-      'RuleName: iot_realtime_${sls:stage}_sensor',
-      'Export: IotRealtimeApiUrl',
-      'ENV: IOT_REALTIME_TABLE',
-      'describe("iot-realtime handlers")',
+      'service: live-feed',
+      'AuthorizerName: liveFeed${sls:stage}Authorizer',
+      'RuleName: live_feed_${sls:stage}_sensor',
+      'Export: LiveFeedApiUrl',
+      'ENV: LIVE_FEED_TABLE',
+      'describe("live-feed handlers")',
     ].join('\n');
 
     // Act
-    const renamed = renameService(text, 'iot-realtime', 'shop-live');
+    const renamed = renameService(text, 'live-feed', 'shop-live');
 
     // Assess
     expect(renamed).toBe(
@@ -51,8 +51,8 @@ describe('Function: renameService()', () => {
   });
 
   it('leaves longer names that merely contain the old one alone', () => {
-    expect(renameService('iot-realtime-extra myiot-realtime iot-realtimes', 'iot-realtime', 'x-y')).toBe(
-      'x-y-extra myiot-realtime iot-realtimes',
+    expect(renameService('live-feed-extra mylive-feed live-feeds', 'live-feed', 'x-y')).toBe(
+      'x-y-extra mylive-feed live-feeds',
     );
   });
 });

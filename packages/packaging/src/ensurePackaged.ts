@@ -114,8 +114,8 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
  * (a second deployment next to the default one).
  *
  * @example
- * await ensurePackaged('services/event-logger');
- * const template = loadPackagedTemplate('services/event-logger');
+ * await ensurePackaged('services/orders');
+ * const template = loadPackagedTemplate('services/orders');
  */
 export async function ensurePackaged(serviceDir: string, options: { stage?: string } = {}): Promise<void> {
   const dir = resolve(serviceDir);
@@ -157,8 +157,8 @@ export async function ensurePackaged(serviceDir: string, options: { stage?: stri
  * `options.stage` resolves another stage's package (`.serverless-<stage>`).
  *
  * @example
- * const resolver = await packagedServiceResolver('services/event-logger');
- * resolver.stack.stackName; // 'event-logger-dev'
+ * const resolver = await packagedServiceResolver('services/orders');
+ * resolver.stack.stackName; // 'orders-dev'
  */
 export async function packagedServiceResolver(
   serviceDir: string,

@@ -48,7 +48,7 @@ interface RawServerlessState {
  * `.serverless-<stage>/` for a second stage).
  *
  * @example
- * const state = readPackagedServiceState('services/event-logger');
+ * const state = readPackagedServiceState('services/orders');
  * state.functions.map((f) => f.key); // ['publish', 'store', ...]
  */
 export function readPackagedServiceState(serviceDir: string, stage?: string): PackagedServiceState {

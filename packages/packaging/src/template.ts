@@ -47,7 +47,7 @@ export class UnsupportedIntrinsicError extends Error {
  * Reads the template `osls package` wrote for a service.
  *
  * @example
- * const template = loadPackagedTemplate('services/event-logger');
+ * const template = loadPackagedTemplate('services/orders');
  * const rules = resourcesOfType(template, 'AWS::Events::Rule');
  */
 export function loadPackagedTemplate(serviceDir: string, stage?: string): CfnTemplate {
@@ -114,8 +114,8 @@ const ARN_SHAPE: Record<string, (name: string) => [service: string, resource: st
  * explicit name gets `<stackName>-<logicalId>`, as CloudFormation would generate something unique.
  *
  * @example
- * const r = new TemplateResolver(template, { stackName: 'event-logger-dev', region: 'us-east-1', accountId: '000000000000' });
- * r.physicalName('EventsBus'); // 'event-logger-dev-events'
+ * const r = new TemplateResolver(template, { stackName: 'orders-dev', region: 'us-east-1', accountId: '000000000000' });
+ * r.physicalName('EventsBus'); // 'orders-dev-events'
  * r.resolve({ 'Fn::GetAtt': ['FairQueue', 'Arn'] }); // 'arn:aws:sqs:us-east-1:000000000000:...'
  */
 export class TemplateResolver {

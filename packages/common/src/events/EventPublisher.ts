@@ -19,7 +19,7 @@ export interface EventPublisherOptions {
   client: Pick<EventBridgeClient, 'send'>;
   /** Name or ARN of the bus. */
   eventBusName: string;
-  /** `Source` of every event, e.g. `blueprints.event-logger`. */
+  /** `Source` of every event, e.g. `blueprints.orders`. */
   source: string;
   /** The request's correlation id (a UUID); a new one when omitted. */
   correlationId?: string;

@@ -15,10 +15,10 @@ const BASIC_INGEST = /^(\$aws\/rules\/[A-Za-z0-9_]+\/)(.+)$/s;
  * - client ids: `<service>_<stage>_<name>`.
  *
  * @example
- * const ns = new IotNamespace('iot-realtime', 'dev');
- * ns.topic('news');          // 'iot-realtime/dev/news'
- * ns.clientId('user-*');     // 'iot-realtime_dev_user-*'
- * ns.scopeTopic('$aws/rules/r/updates/sensor/a'); // '$aws/rules/r/iot-realtime/dev/updates/sensor/a'
+ * const ns = new IotNamespace('live-feed', 'dev');
+ * ns.topic('news');          // 'live-feed/dev/news'
+ * ns.clientId('user-*');     // 'live-feed_dev_user-*'
+ * ns.scopeTopic('$aws/rules/r/updates/sensor/a'); // '$aws/rules/r/live-feed/dev/updates/sensor/a'
  */
 export class IotNamespace {
   /** `<service>/<stage>`: every topic of the deployment starts with this and `/`. */

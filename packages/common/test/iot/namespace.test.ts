@@ -7,21 +7,21 @@ const arn = (kind: string, name: string) => `arn:aws:iot:${REGION}:${ACCOUNT}:${
 describe('Class: IotNamespace', () => {
   it('prefixes topics with <service>/<stage>/ and client ids with <service>_<stage>_', () => {
     // Prepare
-    const ns = new IotNamespace('iot-realtime', 'dev');
+    const ns = new IotNamespace('live-feed', 'dev');
 
     // Act & Assess
-    expect(ns.topic('news')).toBe('iot-realtime/dev/news');
-    expect(ns.topic('updates/user/+')).toBe('iot-realtime/dev/updates/user/+');
-    expect(ns.clientId('user-1')).toBe('iot-realtime_dev_user-1');
-    expect(ns.scopeTopic('$aws/rules/iot_realtime_dev_sensor/updates/sensor/alice')).toBe(
-      '$aws/rules/iot_realtime_dev_sensor/iot-realtime/dev/updates/sensor/alice',
+    expect(ns.topic('news')).toBe('live-feed/dev/news');
+    expect(ns.topic('updates/user/+')).toBe('live-feed/dev/updates/user/+');
+    expect(ns.clientId('user-1')).toBe('live-feed_dev_user-1');
+    expect(ns.scopeTopic('$aws/rules/live_feed_dev_sensor/updates/sensor/alice')).toBe(
+      '$aws/rules/live_feed_dev_sensor/live-feed/dev/updates/sensor/alice',
     );
   });
 
   it('reads IOT_NAMESPACE values and refuses malformed ones', () => {
     // Act & Assess
-    expect(IotNamespace.parse('iot-realtime/qa').clientIdPrefix).toBe('iot-realtime_qa_');
-    for (const bad of [undefined, '', 'iot-realtime', 'a/b/c', 'a_b/c', 'a/b c', '1a/b']) {
+    expect(IotNamespace.parse('live-feed/qa').clientIdPrefix).toBe('live-feed_qa_');
+    for (const bad of [undefined, '', 'live-feed', 'a/b/c', 'a_b/c', 'a/b c', '1a/b']) {
       expect(() => IotNamespace.parse(bad)).toThrow(InvalidIotPolicyError);
     }
   });
@@ -41,12 +41,12 @@ describe('Class: IotNamespace', () => {
 
   it('returns the local part of its own client ids only', () => {
     // Prepare
-    const ns = new IotNamespace('iot-realtime', 'dev');
+    const ns = new IotNamespace('live-feed', 'dev');
 
     // Act & Assess
-    expect(ns.localClientId('iot-realtime_dev_alice-tab1')).toBe('alice-tab1');
-    expect(() => ns.localClientId('iot-realtime_qa_alice-tab1')).toThrow(InvalidIotPolicyError);
-    expect(() => ns.localClientId('iot-realtime_dev_')).toThrow(InvalidIotPolicyError);
+    expect(ns.localClientId('live-feed_dev_alice-tab1')).toBe('alice-tab1');
+    expect(() => ns.localClientId('live-feed_qa_alice-tab1')).toThrow(InvalidIotPolicyError);
+    expect(() => ns.localClientId('live-feed_dev_')).toThrow(InvalidIotPolicyError);
     expect(() => ns.topic('$aws/events/presence/+/+')).toThrow(InvalidIotPolicyError);
   });
 });
@@ -54,7 +54,7 @@ describe('Class: IotNamespace', () => {
 describe('Class: IotPolicyBuilder with a namespace', () => {
   it('scopes every resource to the deployment, so a policy of one stage allows nothing of another', () => {
     // Prepare
-    const dev = new IotNamespace('iot-realtime', 'dev');
+    const dev = new IotNamespace('live-feed', 'dev');
     const policy = new IotPolicyBuilder({ region: REGION, accountId: ACCOUNT, namespace: dev })
       .allowConnect(['user-*'])
       .allowSubscribe(['news'])
@@ -62,22 +62,22 @@ describe('Class: IotPolicyBuilder with a namespace', () => {
       .allowPublish(['$aws/rules/sensor/updates/sensor/alice'])
       .build();
     const decide = (action: 'iot:Connect' | 'iot:Subscribe' | 'iot:Receive' | 'iot:Publish', resource: string) =>
-      evaluateIotPolicy([policy], { action, resource, clientId: 'iot-realtime_dev_user-1' });
+      evaluateIotPolicy([policy], { action, resource, clientId: 'live-feed_dev_user-1' });
 
     // Act & Assess
     expect(policy.Statement).toEqual([
-      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client', 'iot-realtime_dev_user-*') },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn('topicfilter', 'iot-realtime/dev/news') },
-      { Effect: 'Allow', Action: 'iot:Receive', Resource: arn('topic', 'iot-realtime/dev/news') },
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client', 'live-feed_dev_user-*') },
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn('topicfilter', 'live-feed/dev/news') },
+      { Effect: 'Allow', Action: 'iot:Receive', Resource: arn('topic', 'live-feed/dev/news') },
       {
         Effect: 'Allow',
         Action: 'iot:Publish',
-        Resource: arn('topic', '$aws/rules/sensor/iot-realtime/dev/updates/sensor/alice'),
+        Resource: arn('topic', '$aws/rules/sensor/live-feed/dev/updates/sensor/alice'),
       },
     ]);
-    expect(decide('iot:Connect', arn('client', 'iot-realtime_qa_user-1'))).toBe('implicit-deny');
-    expect(decide('iot:Subscribe', arn('topicfilter', 'iot-realtime/qa/news'))).toBe('implicit-deny');
+    expect(decide('iot:Connect', arn('client', 'live-feed_qa_user-1'))).toBe('implicit-deny');
+    expect(decide('iot:Subscribe', arn('topicfilter', 'live-feed/qa/news'))).toBe('implicit-deny');
     expect(decide('iot:Receive', arn('topic', 'news'))).toBe('implicit-deny');
-    expect(decide('iot:Receive', arn('topic', 'iot-realtime/dev/news'))).toBe('allow');
+    expect(decide('iot:Receive', arn('topic', 'live-feed/dev/news'))).toBe('allow');
   });
 });

@@ -26,7 +26,7 @@ const NOT_COPIED = new Set([
 ]);
 
 /**
- * A temp folder other users can traverse: rds-proxy-demo's tests run Postgres (installed under the
+ * A temp folder other users can traverse: a service's tests may run Postgres (installed under the
  * fork's node_modules) as the `postgres` user, which cannot enter a 0700 folder.
  */
 export function tempFolder(prefix: string): string {
