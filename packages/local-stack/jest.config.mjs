@@ -5,6 +5,6 @@ export default jestConfig('local-stack');
 // Test layers (files under test/): unit runs no server and no child process; end-to-end runs a browser,
 // `pnpm dev`, forks or `osls package`; every other file is an integration test (local stand-ins).
 export const layers = {
-  unit: ['serviceFunctions.test.ts'],
+  unit: ['localWiring.test.ts', 'serviceFunctions.test.ts'],
   e2e: [],
 };

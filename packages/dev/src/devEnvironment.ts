@@ -114,21 +114,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     await closeAll();
     throw error;
   }
-  const { region, accountId, sqs, bus, dynamodb, s3, kinesis, secretsManager, services, gateway, postgres } = stack;
+  // The dashboard and the CLI get the stand-ins and services; provisioning and raw clients stay inside.
+  const { clients: _clients, environment: _environment, provision: _provision, onClose: _onClose, ...standIns } = stack;
   return {
-    region,
-    accountId,
-    sqs,
-    bus,
-    dynamodb,
-    s3,
-    kinesis,
-    secretsManager,
-    services,
-    gateway,
-    postgres,
-    service: stack.service,
-    settle: stack.settle,
+    ...standIns,
     rootDir,
     dataDir,
     feed,
