@@ -63,7 +63,6 @@ export default defineLocalWiring({
       AWS_ENDPOINT_URL_IOT_DATA_PLANE: gateway.dataPlaneEndpoint,
     }),
   },
-  browserMqtt: { presignRoute: 'GET /iot/url', topics: ['news'] },
   actions: [
     {
       id: 'sensor-reading',

@@ -12,7 +12,9 @@ import type { ActivityFeed } from './activityFeed.js';
 /** What started an invocation, told from the event's shape. */
 export function triggerOf(event: unknown): string {
   if (Array.isArray(event)) return 'pipe enrichment';
-  const e = (event ?? {}) as Record<string, unknown>;
+  // Any JSON is a valid payload (Invoke takes strings and numbers too): `in` would throw on those.
+  if (event === null || typeof event !== 'object') return 'direct';
+  const e = event as Record<string, unknown>;
   const first = Array.isArray(e.Records) ? (e.Records[0] as Record<string, unknown> | undefined) : undefined;
   if (first?.eventSource === 'aws:sqs') return 'sqs';
   if (e.version === '2.0' && typeof e.routeKey === 'string') return `http ${e.routeKey}`;

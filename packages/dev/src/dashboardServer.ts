@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,21 +10,32 @@ import {
   runLocalAction,
   UnknownLocalActionError,
 } from '@blueprints/local-stack';
-import type { DevEnvironment, DevService } from './devEnvironment.js';
+import { findDevFunction, invokeDevFunction, sampleEventOf } from './dashboardInvoke.js';
+import type { DevEnvironment } from './devEnvironment.js';
+import { LastActionOutcomes } from './lastActionOutcomes.js';
 import { DEV_PORT_FLAGS, DevPortInUseError } from './ports.js';
 import { sameOriginRefusal } from './sameOriginGuard.js';
 
 const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard');
-const STATIC: Record<string, [file: () => string, type: string]> = {
-  '/': [() => join(DASHBOARD_DIR, 'index.html'), 'text/html; charset=utf-8'],
-  '/dashboard.js': [() => join(DASHBOARD_DIR, 'dashboard.js'), 'text/javascript; charset=utf-8'],
-  '/dashboard.css': [() => join(DASHBOARD_DIR, 'dashboard.css'), 'text/css; charset=utf-8'],
-  // The browser MQTT client the page connects to the IoT gateway with.
-  '/vendor/mqtt.min.js': [
-    () => join(dirname(createRequire(import.meta.url).resolve('mqtt/package.json')), 'dist', 'mqtt.min.js'),
-    'text/javascript; charset=utf-8',
-  ],
+const CONTENT_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
 };
+
+/**
+ * The page's own files: `/` is `index.html`, `/favicon.ico` the SVG icon (browsers ask for it
+ * whatever the page links), any other `/<name>.<js|css|svg>` the file of that name in `dashboard/`.
+ * The name pattern admits no `/` and no `..`, so nothing outside that folder is served.
+ */
+function staticFile(pathname: string): [file: string, type: string] | undefined {
+  const name = pathname === '/' ? 'index.html' : pathname === '/favicon.ico' ? 'favicon.svg' : pathname.slice(1);
+  const match = /^[a-z][\w-]*\.(html|js|css|svg)$/.exec(name);
+  const type = match ? CONTENT_TYPES[match[1] as string] : undefined;
+  const file = join(DASHBOARD_DIR, name);
+  return type && existsSync(file) ? [file, type] : undefined;
+}
 
 /** What the page needs to know: services, functions, endpoints. */
 export function describeDevEnvironment(dev: DevEnvironment) {
@@ -35,7 +45,12 @@ export function describeDevEnvironment(dev: DevEnvironment) {
     startupMs: dev.startupMs,
     services: dev.services.map((s) => ({
       name: s.name,
-      functions: s.functions.map((f) => ({ name: f.name, logicalId: f.logicalId, handler: f.handler })),
+      functions: s.functions.map((f) => ({
+        name: f.name,
+        logicalId: f.logicalId,
+        handler: f.handler,
+        sampleEvent: sampleEventOf(s.dir, f),
+      })),
       http: s.http
         ? {
             url: s.http.url,
@@ -45,7 +60,6 @@ export function describeDevEnvironment(dev: DevEnvironment) {
       buses: s.buses,
       pipes: s.pipes?.pipes.map((p) => ({ name: p.name, stream: p.streamName, target: p.target })),
       actions: describeLocalActions(s.wiring),
-      browserMqtt: browserMqttOf(s),
     })),
     endpoints: {
       eventBridge: dev.bus.endpoint,
@@ -65,18 +79,11 @@ export function describeDevEnvironment(dev: DevEnvironment) {
   };
 }
 
-/** Where a page connects to a service's MQTT topics: its declared presigning route, as a URL. */
-function browserMqttOf(s: DevService): { presignUrl: string; topics: string[] } | undefined {
-  const declared = s.wiring.browserMqtt;
-  const route = declared && s.http?.routes.find((r) => r.routeKey === declared.presignRoute);
-  return declared && route ? { presignUrl: `${s.http?.url}${route.path}`, topics: declared.topics } : undefined;
-}
-
-/** A request the dashboard API cannot read: answered with 400 (or 413), not as a server failure. */
+/** A request the dashboard API cannot read (400, 413) or that names nothing it knows (404): not a server failure. */
 export class BadDashboardRequestError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 413 = 400,
+    readonly status: 400 | 404 | 413 = 400,
   ) {
     super(message);
     this.name = 'BadDashboardRequestError';
@@ -85,23 +92,31 @@ export class BadDashboardRequestError extends Error {
 
 /** The page sends a few hundred bytes; anything near this is not the page. */
 const MAX_BODY_BYTES = 64 * 1024;
+/** An invocation payload may be as large as Lambda's synchronous Invoke takes. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The body as any JSON value (an empty body is `{}`, as Lambda's Invoke takes it). */
+async function readJsonValue(req: IncomingMessage, maxBytes: number, expected = 'JSON'): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BadDashboardRequestError(`body larger than ${MAX_BODY_BYTES} bytes`, 413);
+    if (size > maxBytes) throw new BadDashboardRequestError(`body larger than ${maxBytes} bytes`, 413);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
-    const body: unknown = text ? JSON.parse(text) : {};
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
-    return body as Record<string, unknown>;
+    return text.trim() ? JSON.parse(text) : {};
   } catch {
-    throw new BadDashboardRequestError('body must be a JSON object');
+    throw new BadDashboardRequestError(`body must be ${expected}`);
   }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const body = await readJsonValue(req, MAX_BODY_BYTES, 'a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadDashboardRequestError('body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -148,14 +163,25 @@ export interface DashboardServer {
 /** `POST /api/services/<service>/actions/<id>`: runs an action a service declares in its local.ts. */
 const ACTION_PATH = /^\/api\/services\/([^/]+)\/actions\/([^/]+)$/;
 
-/** The action named by the path: its service must be running. */
-async function runAction(dev: DevEnvironment, req: IncomingMessage, match: RegExpExecArray): Promise<unknown> {
+/**
+ * The action named by the path: its service must be running. Its outcome is kept (`outcomes`) so a
+ * reloaded page shows each action's last result.
+ */
+async function runAction(
+  dev: DevEnvironment,
+  req: IncomingMessage,
+  match: RegExpExecArray,
+  outcomes: LastActionOutcomes,
+): Promise<unknown> {
   const [serviceName, id] = [decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? '')];
   const service = dev.service(serviceName);
   if (!service) {
     throw new UnknownLocalActionError(serviceName, id, []);
   }
-  return runLocalAction(service.wiring, service.actionContext, id, await readJson(req));
+  const input = await readJson(req);
+  const known = service.wiring.actions?.some((a) => a.id === id);
+  const run = () => runLocalAction(service.wiring, service.actionContext, id, input);
+  return known ? outcomes.track(serviceName, id, run, (error) => errorBody(error).error) : run();
 }
 
 /**
@@ -164,9 +190,33 @@ async function runAction(dev: DevEnvironment, req: IncomingMessage, match: RegEx
  */
 export async function startDashboard(dev: DevEnvironment, port: number): Promise<DashboardServer> {
   const streams = new Set<ServerResponse>();
+  const outcomes = new LastActionOutcomes();
   const routes: Record<string, (req: IncomingMessage, url: URL) => Promise<unknown>> = {
     'GET /api/config': async () => describeDevEnvironment(dev),
     'GET /api/activity': async () => dev.feed.recent(),
+    'GET /api/actions/last-outcomes': async () => outcomes.all(),
+  };
+
+  /** The invoke form's calls: `POST /api/functions/<name>/invoke`, `GET /api/functions/<name>/sample-event`. */
+  const functionRoute = (method: string | undefined, pathname: string) => {
+    const [, encoded = '', what] = /^\/api\/functions\/([^/]+)\/(invoke|sample-event)$/.exec(pathname) ?? [];
+    if (method !== (what === 'invoke' ? 'POST' : what === 'sample-event' ? 'GET' : undefined)) return undefined;
+    return async (req: IncomingMessage) => {
+      let name: string;
+      try {
+        name = decodeURIComponent(encoded);
+      } catch {
+        throw new BadDashboardRequestError(`"${encoded}" is not a URL-encoded function name`);
+      }
+      const target = findDevFunction(dev.services, name);
+      if (!target) throw new BadDashboardRequestError(`no function "${name}" runs in this dev environment`, 404);
+      if (what === 'invoke') {
+        return invokeDevFunction(target.service, target.fn, await readJsonValue(req, MAX_PAYLOAD_BYTES));
+      }
+      const sample = sampleEventOf(target.service.dir, target.fn);
+      if (!sample) throw new BadDashboardRequestError(`${name} has no sample event (events/<function>.json)`, 404);
+      return JSON.parse(readFileSync(join(target.service.dir, sample), 'utf8'));
+    };
   };
 
   const server: Server = createServer((req, res) => {
@@ -183,7 +233,8 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
         'cache-control': 'no-store',
         connection: 'keep-alive',
       });
-      res.write(': connected\n\n');
+      // Reconnect a second after the stream drops (a browser waits about three by default).
+      res.write('retry: 1000\n: connected\n\n');
       for (const activity of dev.feed.recent()) res.write(`data: ${JSON.stringify(activity)}\n\n`);
       streams.add(res);
       const unsubscribe = dev.feed.subscribe((activity) => res.write(`data: ${JSON.stringify(activity)}\n\n`));
@@ -194,7 +245,9 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
       return;
     }
     const action = req.method === 'POST' ? ACTION_PATH.exec(url.pathname) : null;
-    const handler = action ? (r: IncomingMessage) => runAction(dev, r, action) : routes[key];
+    const handler = action
+      ? (r: IncomingMessage) => runAction(dev, r, action, outcomes)
+      : (routes[key] ?? functionRoute(req.method, url.pathname));
     if (handler) {
       handler(req, url).then(
         (body) => send(res, 200, body ?? null),
@@ -212,11 +265,11 @@ export async function startDashboard(dev: DevEnvironment, port: number): Promise
       );
       return;
     }
-    const file = req.method === 'GET' ? STATIC[url.pathname] : undefined;
+    const file = req.method === 'GET' ? staticFile(url.pathname) : undefined;
     if (file) {
       try {
         res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
-        res.end(readFileSync(file[0]()));
+        res.end(readFileSync(file[0]));
       } catch (error) {
         reportFailure(key, error);
         send(res, 500, errorBody(error));

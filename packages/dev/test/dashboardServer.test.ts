@@ -4,14 +4,13 @@
  * one fixture service (no functions) declares an action that answers its input and one that fails,
  * which is enough to tell a refused request (403) from one that reached its handler.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineLocalWiring, localActionContext } from '@blueprints/local-stack';
-import { type DashboardServer, errorBody, startDashboard } from '../src/dashboardServer.js';
-import { type DevEnvironment, type DevService, startDevEnvironment } from '../src/devEnvironment.js';
-import { DEFAULT_DEV_PORTS, type DevPorts } from '../src/ports.js';
+import { errorBody } from '../src/dashboardServer.js';
+import type { DevEnvironment, DevService } from '../src/devEnvironment.js';
+import { type FixtureDashboard, startFixtureDashboard } from './helpers/fixtureDashboard.js';
 
 interface Answer {
   status: number;
@@ -20,9 +19,7 @@ interface Answer {
 }
 
 let root: string;
-let dev: DevEnvironment;
-let withFixture: DevEnvironment;
-let dashboard: DashboardServer;
+let fixture: FixtureDashboard;
 let port: number;
 
 class FixtureFailureError extends Error {
@@ -82,23 +79,15 @@ function call(method: string, path: string, headers: Record<string, string> = {}
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'blueprints-dashboard-'));
-  mkdirSync(join(root, 'services'));
-  const ports = Object.fromEntries(Object.keys(DEFAULT_DEV_PORTS).map((k) => [k, 0])) as unknown as DevPorts;
-  dev = await startDevEnvironment({ rootDir: root, dataDir: join(root, '.local'), ports });
-  withFixture = {
-    ...dev,
-    services: [fixtureService(dev)],
-    service: (name) => withFixture.services.find((s) => s.name === name),
-  };
-  dashboard = await startDashboard(withFixture, 0);
-  port = Number(new URL(dashboard.url).port);
+  fixture = await startFixtureDashboard((stack, folder) => {
+    root = folder;
+    return [fixtureService(stack)];
+  });
+  port = Number(new URL(fixture.dashboard.url).port);
 }, 120_000);
 
 afterAll(async () => {
-  await dashboard?.close();
-  await dev?.close();
-  rmSync(root, { recursive: true, force: true });
+  await fixture?.close();
 }, 60_000);
 
 describe('Function: startDashboard(): same-origin requests only', () => {

@@ -16,7 +16,6 @@ export {
   type LocalAction,
   type LocalActionContext,
   type LocalActionService,
-  type LocalBrowserMqtt,
   type LocalDatabaseWiring,
   type LocalIotEndpoint,
   type LocalIotWiring,

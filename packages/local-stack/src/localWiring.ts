@@ -45,14 +45,6 @@ export interface LocalIotWiring {
   environment(gateway: LocalIotEndpoint): Record<string, string>;
 }
 
-/** What a browser page (the dashboard) may connect to: MQTT through a presigning route of the service. */
-export interface LocalBrowserMqtt {
-  /** The route key of the HTTP route answering `{ url, clientIdPrefix, topicPrefix }`, e.g. `GET /iot/url`. */
-  presignRoute: string;
-  /** Topics (under `topicPrefix`) the page subscribes to. */
-  topics: string[];
-}
-
 /** One service as an action sees it: its template, functions and HTTP API, started locally. */
 export interface LocalActionService {
   name: string;
@@ -103,7 +95,6 @@ export interface LocalAction {
 export interface LocalWiring {
   database?: LocalDatabaseWiring;
   iot?: LocalIotWiring;
-  browserMqtt?: LocalBrowserMqtt;
   /** Columns the activity feed shows for an event on one of the service's buses (e.g. its correlation id). */
   describeBusEvent?(detail: unknown): Record<string, JsonValue> | undefined;
   actions?: LocalAction[];
