@@ -9,6 +9,7 @@ import { startDevGateway } from './devGateway.js';
 import type { DevPostgres } from './devPostgres.js';
 import {
   listServices,
+  NoServicesError,
   packageServices,
   type ResolvedService,
   resolveService,
@@ -19,7 +20,7 @@ import { assertDevPortsFree, DEFAULT_DEV_PORTS, type DevPorts } from './ports.js
 import { type DevService, feedBusActivity, wireService } from './wireService.js';
 
 export { DevAlreadyRunningError } from './dataDir.js';
-export { listServices, UnknownServiceError } from './devServices.js';
+export { listServices, NoServicesError, UnknownServiceError } from './devServices.js';
 export type { DevService } from './wireService.js';
 
 export interface DevEnvironmentOptions {
@@ -81,6 +82,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const accountId = options.accountId ?? '000000000000';
   const ports: DevPorts = { ...DEFAULT_DEV_PORTS, ...options.ports };
   const all = listServices(rootDir);
+  if (all.length === 0) throw new NoServicesError(rootDir);
   const names = options.services?.length ? options.services : all;
   for (const name of names) if (!all.includes(name)) throw new UnknownServiceError(name, all);
   const httpPortOf = (name: string) => (ports.http === 0 ? 0 : ports.http + all.indexOf(name));

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { LocalFunction } from '@blueprints/local-runtime';
 import {
   ensurePackaged,
@@ -12,7 +12,7 @@ import { devFunctionsFromTemplate } from './localFunctions.js';
 
 export class UnknownServiceError extends Error {
   constructor(name: string, known: string[]) {
-    super(`No service "${name}" in services/. Services: ${known.join(', ')}`);
+    super(`No service "${name}" in this project. Services: ${known.join(', ')}`);
     this.name = 'UnknownServiceError';
   }
 }
@@ -25,8 +25,35 @@ export interface ResolvedService {
   functions: LocalFunction[];
 }
 
-/** Every folder of `services/` with a serverless.yml, sorted (its index fixes its HTTP port). */
+export class NoServicesError extends Error {
+  constructor(rootDir: string) {
+    super(
+      `No service in ${rootDir}: pnpm dev runs a project whose root holds a serverless.yml (a standalone fork) or whose services/<name>/ folders do.`,
+    );
+    this.name = 'NoServicesError';
+  }
+}
+
+/** A project whose root holds a serverless.yml (a standalone fork) is one service, named by its package.json. */
+function isSingleServiceRoot(rootDir: string): boolean {
+  return existsSync(join(rootDir, 'serverless.yml'));
+}
+
+/** Where a service of the project lives: the root itself for a single-service project, else services/<name>. */
+export function serviceDir(rootDir: string, name: string): string {
+  return isSingleServiceRoot(rootDir) ? rootDir : join(rootDir, 'services', name);
+}
+
+/**
+ * The project's services, sorted (a service's index fixes its HTTP port): the root itself when it holds a
+ * serverless.yml, otherwise every folder of `services/` with one.
+ */
 export function listServices(rootDir: string): string[] {
+  if (isSingleServiceRoot(rootDir)) {
+    const manifest = join(rootDir, 'package.json');
+    const name = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name : '';
+    return [name || basename(rootDir)];
+  }
   const dir = join(rootDir, 'services');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -43,7 +70,7 @@ export async function packageServices(rootDir: string, names: string[], progress
     const t = Date.now();
     // Only worth a line when osls actually runs (a changed service: tens of seconds).
     const notice = setTimeout(() => progress(`packaging ${name} (osls package: its sources changed)…`), 1000);
-    await ensurePackaged(join(rootDir, 'services', name)).finally(() => clearTimeout(notice));
+    await ensurePackaged(serviceDir(rootDir, name)).finally(() => clearTimeout(notice));
     if (Date.now() - t >= 1000) progress(`packaged ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
 }
@@ -59,7 +86,7 @@ export async function resolveService(
   stack: { stage: string; region: string; accountId: string; logLevel: string },
   provision: (resolver: TemplateResolver) => Promise<void>,
 ): Promise<ResolvedService> {
-  const dir = join(rootDir, 'services', name);
+  const dir = serviceDir(rootDir, name);
   const state = readPackagedServiceState(dir);
   const resolver = new TemplateResolver(loadPackagedTemplate(dir), {
     stackName: `${state.service || name}-${stack.stage}`,

@@ -21,6 +21,7 @@ export {
   type DevEnvironmentOptions,
   type DevService,
   listServices,
+  NoServicesError,
   startDevEnvironment,
   UnknownServiceError,
 } from './devEnvironment.js';
