@@ -49,7 +49,7 @@ export function repositoryLinksOf(readme: string): string[] {
 export function standaloneReadme(readme: string, context: StandaloneReadmeContext): string {
   const [title, ...rest] = readme.split('\n');
   const body = repointPaths(rest.join('\n').replace(MONOREPO_ONLY, ''), context);
-  const vendored = context.vendored.map((folder) => `\`vendor/${folder}\``).join(', ');
+  const vendored = [...context.vendored].sort().join(', ');
   const intro = [
     '',
     `A project of its own, forked from the blueprints service \`${context.from}\`.`,
@@ -66,8 +66,8 @@ export function standaloneReadme(readme: string, context: StandaloneReadmeContex
     'pnpm dev          # this service on local stand-ins with a live dashboard (pnpm dev --help)',
     '```',
     '',
-    `The libraries it shares with its origin are copied as TypeScript sources into ${vendored} and linked from`,
-    '`package.json` (`link:./vendor/<folder>`): read and edit them in place, no build or publish step.',
+    `The libraries it shares with its origin (${vendored}) are copied as TypeScript sources into \`vendor/\` and`,
+    'linked from `package.json` (`link:./vendor/<folder>`): read and edit them in place, no build or publish step.',
     '`package.json` lists only the packages that code imports. The build settings are inlined in `serverless.yml`',
     'and `esbuild.config.cjs`.',
   ];
