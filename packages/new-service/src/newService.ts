@@ -12,6 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { NewServiceError } from './errors.js';
 import { assertValidServiceName, renameService } from './names.js';
@@ -92,14 +93,15 @@ function runPnpmInstall(cwd: string): void {
 }
 
 /**
- * Renaming changes the width of README tables and `makeStandalone` writes JSON: the repository's
- * formatter (with the fork's biome.json, or the repository's inside it) leaves the fork lint-clean.
+ * Renaming changes the width of README tables and `makeStandalone` writes JSON: Biome (with the fork's
+ * biome.json, or the repository's above it) leaves the fork lint-clean.
  */
-function formatFork(repoRoot: string, dir: string): void {
-  const biome = join(repoRoot, 'node_modules', '.bin', 'biome');
-  const result = spawnSync(biome, ['format', '--write', '.'], { cwd: dir, encoding: 'utf8' });
+function formatFork(dir: string): void {
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  const result = spawnSync(process.execPath, [biome, 'format', '--write', '.'], { cwd: dir, encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new NewServiceError(`Formatting the fork failed (biome format):\n${result.stdout}${result.stderr}`);
+    const why = result.error?.message ?? `${result.stdout}${result.stderr}`;
+    throw new NewServiceError(`Formatting the fork failed (biome format): ${why}`);
   }
 }
 
@@ -144,7 +146,7 @@ export function newService(options: NewServiceOptions): NewServiceResult {
     copyTree(join(options.repoRoot, 'services', options.from), stage);
     renameTree(stage, rename);
     if (options.standalone) makeStandalone(options.repoRoot, stage, options.from);
-    formatFork(options.repoRoot, stage);
+    formatFork(stage);
     if (existsSync(target)) rmSync(target, { recursive: true });
     renameSync(stage, target);
   } catch (error) {
