@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEFAULT_DEV_PORTS, DEV_PORT_FLAGS, type DevPorts } from '@blueprints/dev';
+import { DEFAULT_DEV_PORTS, DEV_PORT_FLAGS, type DevPorts } from '@blueprints/dev/ports';
 import {
   checkReadme,
   type DocumentedPorts,
@@ -170,7 +170,10 @@ describe('Every README of the repository', () => {
   const serviceCount = readdirSync(join(repoRoot, 'services')).filter((s) =>
     existsSync(join(repoRoot, 'services', s, 'serverless.yml')),
   ).length;
-  const readmes = [...folders.map((dir) => join(dir, 'README.md')), join(repoRoot, 'docs', 'realtime-choices.md')]
+  const docs = readdirSync(join(repoRoot, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(repoRoot, 'docs', name));
+  const readmes = [...folders.map((dir) => join(dir, 'README.md')), ...docs]
     .filter((path) => existsSync(path))
     .map((path) => relative(repoRoot, path));
 
