@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { checkReadme, checkServiceTemplate, formatViolations } from '@blueprints/build-checks';
 import { deployedNames, namesNotScopedTo, namesStillCarrying } from '../src/deployedNames.js';
 import { newService } from '../src/newService.js';
@@ -21,6 +21,8 @@ describe('Command: pnpm new-service <name> --from <service> --standalone <dir>',
       const install = await run('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], dir);
       if (install.code !== 0) throw new Error(`pnpm install failed in ${dir}:\n${install.output}`);
     }, 600_000);
+
+    afterAll(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
     it('is self-contained: no workspace ranges, no path out of the project, its README names only what it has', () => {
       // Act

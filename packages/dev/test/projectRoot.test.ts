@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listServices, NoServicesError, startDevEnvironment } from '../src/index.js';
+
+describe('Function: listServices()', () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'dev-root-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('lists the folders of services/ that hold a serverless.yml, sorted', () => {
+    // Prepare
+    for (const name of ['orders', 'billing', 'notes']) mkdirSync(join(root, 'services', name), { recursive: true });
+    writeFileSync(join(root, 'services', 'orders', 'serverless.yml'), 'service: orders\n');
+    writeFileSync(join(root, 'services', 'billing', 'serverless.yml'), 'service: billing\n');
+
+    // Act
+    const services = listServices(root);
+
+    // Assess
+    expect(services).toEqual(['billing', 'orders']);
+  });
+
+  it('answers the root itself, named by its package.json, when the root holds a serverless.yml (a standalone fork)', () => {
+    // Prepare
+    writeFileSync(join(root, 'serverless.yml'), 'service: shop-events\n');
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'shop-events' }));
+
+    // Act
+    const services = listServices(root);
+
+    // Assess
+    expect(services).toEqual(['shop-events']);
+  });
+});
+
+describe('Function: startDevEnvironment()', () => {
+  it('refuses a root with no service, naming it, before anything starts', async () => {
+    // Prepare
+    const root = mkdtempSync(join(tmpdir(), 'dev-empty-'));
+
+    // Act
+    const start = startDevEnvironment({ rootDir: root });
+
+    // Assess
+    await expect(start).rejects.toThrow(NoServicesError);
+    await expect(start).rejects.toThrow(`No service in ${root}`);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
