@@ -8,9 +8,8 @@ import { databaseServiceOf, migrateOnStart, startServiceDatabase } from './devDa
 import { startDevGateway } from './devGateway.js';
 import type { DevPostgres } from './devPostgres.js';
 import {
-  listServices,
-  NoServicesError,
   packageServices,
+  projectServices,
   type ResolvedService,
   resolveService,
   UnknownServiceError,
@@ -81,8 +80,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const ports: DevPorts = { ...DEFAULT_DEV_PORTS, ...options.ports };
-  const all = listServices(rootDir);
-  if (all.length === 0) throw new NoServicesError(rootDir);
+  const all = projectServices(rootDir);
   const names = options.services?.length ? options.services : all;
   for (const name of names) if (!all.includes(name)) throw new UnknownServiceError(name, all);
   const httpPortOf = (name: string) => (ports.http === 0 ? 0 : ports.http + all.indexOf(name));

@@ -61,6 +61,13 @@ export function listServices(rootDir: string): string[] {
     .sort();
 }
 
+/** The project's services; a root with none is a `NoServicesError` (a mistyped `--root` must not start an empty environment). */
+export function projectServices(rootDir: string): string[] {
+  const all = listServices(rootDir);
+  if (all.length === 0) throw new NoServicesError(rootDir);
+  return all;
+}
+
 export const hasResource = (resolver: TemplateResolver, ...types: string[]) =>
   types.some((type) => resourcesOfType(resolver.template, type, resolver.stack).length > 0);
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listServices, NoServicesError, startDevEnvironment } from '../src/index.js';
+import { listServices, NoServicesError, projectServices } from '../src/devServices.js';
 
 describe('Function: listServices()', () => {
   let root: string;
@@ -37,17 +37,17 @@ describe('Function: listServices()', () => {
   });
 });
 
-describe('Function: startDevEnvironment()', () => {
-  it('refuses a root with no service, naming it, before anything starts', async () => {
+describe('Function: projectServices()', () => {
+  it('refuses a root with no service, naming it (startDevEnvironment calls it before anything starts)', () => {
     // Prepare
     const root = mkdtempSync(join(tmpdir(), 'dev-empty-'));
 
     // Act
-    const start = startDevEnvironment({ rootDir: root });
+    const list = () => projectServices(root);
 
     // Assess
-    await expect(start).rejects.toThrow(NoServicesError);
-    await expect(start).rejects.toThrow(`No service in ${root}`);
+    expect(list).toThrow(NoServicesError);
+    expect(list).toThrow(`No service in ${root}`);
     rmSync(root, { recursive: true, force: true });
   });
 });
