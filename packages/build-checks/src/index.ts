@@ -4,6 +4,19 @@ export {
   type SourceMap,
   sourceMapCoverage,
 } from './bundle/sourceMapCoverage.js';
+export { checkReadme, type DocumentedPorts, type ReadmeCheckContext } from './readme/checkReadme.js';
+export {
+  codeOf,
+  endpointVariablesOf,
+  linkedPathsOf,
+  localPortsOf,
+  type PnpmCommand,
+  pathsInCodeOf,
+  pnpmCommandsOf,
+  portsInProseOf,
+  portTableRowsOf,
+  type Reference,
+} from './readme/readmeReferences.js';
 export { checkServiceTemplate, checkTemplate, formatViolations } from './template/checkServiceTemplate.js';
 export {
   checkTemplateSpec,

@@ -5,13 +5,13 @@ import { type LocalService, type LocalStack, startLocalStack } from '@blueprints
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
 import { startDevPostgres } from './devPostgres.js';
-import { listServices, UnknownServiceError } from './devServices.js';
+import { projectServices, serviceDir, UnknownServiceError } from './devServices.js';
 import { feedStackActivity } from './feedActivity.js';
 import { ObservedLambda } from './ObservedLambda.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, type DevPorts } from './ports.js';
 
 export { DevAlreadyRunningError } from './dataDir.js';
-export { listServices, UnknownServiceError } from './devServices.js';
+export { listServices, NoServicesError, UnknownServiceError } from './devServices.js';
 
 /** One service running locally, wired from its packaged template (see `startLocalStack`). */
 export type DevService = LocalService;
@@ -93,7 +93,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const rootDir = resolve(options.rootDir);
   const progress = options.onProgress ?? (() => undefined);
   const ports: DevPorts = { ...DEFAULT_DEV_PORTS, ...options.ports };
-  const all = listServices(rootDir);
+  const all = projectServices(rootDir);
   const names = options.services?.length ? options.services : all;
   for (const name of names) if (!all.includes(name)) throw new UnknownServiceError(name, all);
   const httpPortOf = (name: string) => (ports.http === 0 ? 0 : ports.http + all.indexOf(name));
@@ -112,7 +112,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   };
   try {
     stack = await startLocalStack({
-      services: names.map((name) => join(rootDir, 'services', name)),
+      services: names.map((name) => serviceDir(rootDir, name)),
       region: options.region ?? 'us-east-1',
       accountId: options.accountId ?? '000000000000',
       stage: options.stage,

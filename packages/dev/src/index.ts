@@ -20,6 +20,7 @@ export {
   type DevEnvironmentOptions,
   type DevService,
   listServices,
+  NoServicesError,
   startDevEnvironment,
   UnknownServiceError,
 } from './devEnvironment.js';

@@ -67,3 +67,60 @@ export function summaryOf(output: string): { passed: number; failed: number } | 
   const match = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
   return match ? { passed: Number(match[1]), failed: Number(match[2]) } : undefined;
 }
+
+export interface RunUntilResult {
+  /** The first match of the awaited pattern, or undefined when the command ended or the ceiling passed first. */
+  match: RegExpMatchArray | undefined;
+  output: string;
+  /** How the command ended after the Ctrl-C: its exit code, or the signal that ended it. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Starts a long-running command (e.g. `pnpm dev`), waits until its output matches `ready` (or it ends, or
+ * `ceilingMs` passes), then stops it as a terminal's Ctrl-C would: SIGINT to its process group. A command
+ * still running 60 s later is killed, so no test leaves a process behind.
+ */
+export function runUntil(
+  command: string,
+  args: string[],
+  cwd: string,
+  ready: RegExp,
+  ceilingMs: number,
+): Promise<RunUntilResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    let match: RegExpMatchArray | undefined;
+    let stopping = false;
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {
+        // already gone
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(ceiling);
+      signalGroup('SIGINT');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), 60_000);
+    };
+    const ceiling = setTimeout(stop, ceilingMs);
+    const onData = (data: Buffer): void => {
+      output += data;
+      match ??= output.match(ready) ?? undefined;
+      if (match) stop();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(ceiling);
+      clearTimeout(killTimer);
+      resolve({ match, output, exitCode, signal });
+    });
+  });
+}
