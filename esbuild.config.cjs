@@ -460,10 +460,10 @@ const LAZY_BUILTINS = [
  * The stand-in {@link lazyBuiltins} gives a bundle for one built-in; its source runs inside the bundle.
  * The module is required on the first read of a value, or the first call or `new` of a function.
  * Reading a function export does not load it: the reader gets a forwarding function (a Proxy), so
- * load-time code such as `typeof zlib.crc32 === 'function'`, `const random = crypto.getRandomValues` or
- * `class Collector extends stream.Writable` (V8 reads `.prototype` through the Proxy, `super()` constructs
- * the real class) no longer loads the module at cold start. Once the module is loaded, reads return the
- * real functions. Only identity differs (`stand-in !== require('node:zlib').crc32`).
+ * load-time code such as `typeof zlib.crc32 === 'function'` or `const random = crypto.getRandomValues`
+ * (both in the AWS SDK's core) no longer loads the module at cold start. `class C extends Writable` still
+ * does (V8 reads `.prototype` at once), and works: `super()` constructs the real class. Once the module
+ * is loaded, reads return the real functions. Only identity differs (`stand-in !== zlib.crc32`).
  * @param {{ exports: unknown }} module the stand-in module
  * @param {string} specifier `node:zlib`
  * @param {string[]} names the module's export names (as the Node running the build has them)
@@ -509,12 +509,32 @@ function lazyModule(module, specifier, names, functions) {
  * requires the real module on first use (a value read, a call, `new`, `in`; see {@link lazyModule}).
  * esbuild compiles a named import (`import { request } from 'https'`) to a property read at the point
  * of use, so a module that imports `https` but sends nothing at load time no longer loads https, tls
- * and net at cold start, and a function read at load (`extends Writable`, `typeof zlib.crc32`) does
- * not load its module either. The
+ * and net at cold start, and a function read at load (`typeof zlib.crc32`) does not load its module
+ * either. The
  * stand-in lists the module's export names as the Node running the build has them, so `import * as`
  * and default imports (esbuild's `__toESM` copies the names) work too; a name only a later Node has is
  * still reached through a named import or `.default`.
  */
+/**
+ * Whether a built-in's export is a function, read in the build's own process. Some are getters
+ * (`crypto.getRandomValues`); reading the deprecated ones (`crypto.prng`) would print a deprecation
+ * warning into the build's output, so warnings are silenced for the read.
+ */
+function isFunctionExport(module, name) {
+  const descriptor = Object.getOwnPropertyDescriptor(module, name);
+  if (descriptor === undefined) return false;
+  if ('value' in descriptor) return typeof descriptor.value === 'function';
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return typeof module[name] === 'function';
+  } catch {
+    return false;
+  } finally {
+    process.noDeprecation = quiet;
+  }
+}
+
 const LAZY_RUNTIME = 'lazy-builtin-runtime';
 
 function lazyBuiltins() {
@@ -537,9 +557,7 @@ function lazyBuiltins() {
         if (args.path === LAZY_RUNTIME) return { loader: 'js', contents: `module.exports = ${lazyModule.toString()};` };
         const real = require(`node:${args.path}`);
         const names = Object.getOwnPropertyNames(real);
-        const functions = names.filter(
-          (name) => typeof Object.getOwnPropertyDescriptor(real, name)?.value === 'function',
-        );
+        const functions = names.filter((name) => isFunctionExport(real, name));
         return {
           loader: 'js',
           contents: `require('lazy-builtin-runtime')(module, ${JSON.stringify(`node:${args.path}`)}, ${JSON.stringify(names)}, new Set(${JSON.stringify(functions)}));`,
