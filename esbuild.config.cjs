@@ -11,7 +11,16 @@
 // bundle turns every `import` of a Node built-in into a static import that Node loads before the first
 // line runs (73 built-ins for an SDK function, `child_process` and `dgram` among them), while CommonJS
 // output requires a built-in where the code runs; on top of that, heavy built-ins are required only on
-// first use (lazyBuiltins). Lambda loads `.cjs` handlers as CommonJS whatever the package.json says.
+// first use (lazyBuiltins; reading a function such as `zlib.crc32` at load does not count as use).
+// Lambda loads `.cjs` handlers as CommonJS whatever the package.json says.
+//
+// Cold start, what else was measured (Node 22, CPU time of a cold import, interleaved A/B): the SDK
+// clients each handler used to construct at module load now come from `onFirstUse` (@blueprints/common),
+// which took about a fifth off an SDK function's import (the work moves to the first invocation, see
+// there). Names: `keepNames` costs a `__name()` call per function and class at load; the alternative,
+// minifying whitespace and syntax but not identifiers (names survive without any call), made bundles
+// about 60% larger and imported no faster within the noise of a loaded machine, and top-level names
+// that collide across modules would read `parse2`; keepNames stays.
 //
 // Stack traces without --enable-source-maps: that flag makes Node read the map and walk the whole
 // bundle at module load, on every cold start, whether or not anything throws. Instead, each bundle
@@ -457,15 +466,86 @@ const LAZY_BUILTINS = [
 ];
 
 /**
+ * The stand-in {@link lazyBuiltins} gives a bundle for one built-in; its source runs inside the bundle.
+ * The module is required on the first read of a value, or the first call or `new` of a function.
+ * Reading a function export does not load it: the reader gets a forwarding function (a Proxy), so
+ * load-time code such as `typeof zlib.crc32 === 'function'` or `const random = crypto.getRandomValues`
+ * (both in the AWS SDK's core) no longer loads the module at cold start. `class C extends Writable` still
+ * does (V8 reads `.prototype` at once), and works: `super()` constructs the real class. Once the module
+ * is loaded, reads return the real functions. Only identity differs (`stand-in !== zlib.crc32`).
+ * @param {{ exports: unknown }} module the stand-in module
+ * @param {string} specifier `node:zlib`
+ * @param {string[]} names the module's export names (as the Node running the build has them)
+ * @param {Set<string>} functions those of them that are functions
+ */
+function lazyModule(module, specifier, names, functions) {
+  let loaded;
+  const load = () => (loaded ??= require(specifier));
+  const standIns = new Map();
+  const standIn = (name) => {
+    let stand = standIns.get(name);
+    if (stand === undefined) {
+      const real = () => load()[name];
+      // A `function` target, so the stand-in can be called, constructed and extended.
+      stand = new Proxy(function lazyBuiltin() {}, {
+        apply: (_, self, args) => Reflect.apply(real(), self === module.exports ? load() : self, args),
+        construct: (_, args, newTarget) => Reflect.construct(real(), args, newTarget === stand ? real() : newTarget),
+        get: (_, property) => Reflect.get(real(), property),
+        set: (_, property, value) => Reflect.set(real(), property, value),
+        has: (_, property) => property in real(),
+      });
+      standIns.set(name, stand);
+    }
+    return stand;
+  };
+  module.exports = new Proxy(
+    {},
+    {
+      get: (_, name) => {
+        if (name === '__esModule') return undefined;
+        return loaded === undefined && functions.has(name) ? standIn(name) : load()[name];
+      },
+      has: (_, name) => name in load(),
+      ownKeys: () => names,
+      getOwnPropertyDescriptor: (_, name) =>
+        names.includes(name) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined,
+    },
+  );
+}
+
+/**
  * esbuild plugin: every import of a built-in in {@link LAZY_BUILTINS} becomes a stand-in that
- * requires the real module on first use (a property read, a call, `in`). esbuild compiles a named
- * import (`import { request } from 'https'`) to a property read at the point of use, so a module that
- * imports `https` but sends nothing at load time no longer loads https, tls and net at cold start.
- * Code that uses a built-in at load (a class extending `stream.Readable`) still loads it then. The
+ * requires the real module on first use (a value read, a call, `new`, `in`; see {@link lazyModule}).
+ * esbuild compiles a named import (`import { request } from 'https'`) to a property read at the point
+ * of use, so a module that imports `https` but sends nothing at load time no longer loads https, tls
+ * and net at cold start, and a function read at load (`typeof zlib.crc32`) does not load its module
+ * either. The
  * stand-in lists the module's export names as the Node running the build has them, so `import * as`
  * and default imports (esbuild's `__toESM` copies the names) work too; a name only a later Node has is
  * still reached through a named import or `.default`.
  */
+/**
+ * Whether a built-in's export is a function, read in the build's own process. Some are getters
+ * (`crypto.getRandomValues`); reading the deprecated ones (`crypto.prng`) would print a deprecation
+ * warning into the build's output, so warnings are silenced for the read.
+ */
+function isFunctionExport(module, name) {
+  const descriptor = Object.getOwnPropertyDescriptor(module, name);
+  if (descriptor === undefined) return false;
+  if ('value' in descriptor) return typeof descriptor.value === 'function';
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return typeof module[name] === 'function';
+  } catch {
+    return false;
+  } finally {
+    process.noDeprecation = quiet;
+  }
+}
+
+const LAZY_RUNTIME = 'lazy-builtin-runtime';
+
 function lazyBuiltins() {
   const lazy = new Set(LAZY_BUILTINS);
   return {
@@ -477,21 +557,21 @@ function lazyBuiltins() {
         return { path: name, namespace: 'lazy-builtin' };
       });
       build.onResolve({ filter: /^node:/, namespace: 'lazy-builtin' }, (args) => ({ path: args.path, external: true }));
-      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-        loader: 'js',
-        contents: [
-          'let loaded;',
-          `const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));`,
-          `const names = ${JSON.stringify(Object.getOwnPropertyNames(require(`node:${args.path}`)))};`,
-          'module.exports = new Proxy({}, {',
-          "  get: (_, name) => (name === '__esModule' ? undefined : load()[name]),",
-          '  has: (_, name) => name in load(),',
-          '  ownKeys: () => names,',
-          '  getOwnPropertyDescriptor: (_, name) =>',
-          '    names.includes(name) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined,',
-          '});',
-        ].join('\n'),
+      build.onResolve({ filter: /^lazy-builtin-runtime$/, namespace: 'lazy-builtin' }, () => ({
+        path: LAZY_RUNTIME,
+        namespace: 'lazy-builtin',
       }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+        // One copy of the stand-in code per bundle, shared by every built-in's stand-in.
+        if (args.path === LAZY_RUNTIME) return { loader: 'js', contents: `module.exports = ${lazyModule.toString()};` };
+        const real = require(`node:${args.path}`);
+        const names = Object.getOwnPropertyNames(real);
+        const functions = names.filter((name) => isFunctionExport(real, name));
+        return {
+          loader: 'js',
+          contents: `require('lazy-builtin-runtime')(module, ${JSON.stringify(`node:${args.path}`)}, ${JSON.stringify(names)}, new Set(${JSON.stringify(functions)}));`,
+        };
+      });
     },
   };
 }

@@ -7,6 +7,7 @@ export default jestConfig('common');
 export const layers = {
   unit: [
     'aws/Deadline.test.ts',
+    'aws/onFirstUse.test.ts',
     'events/callFailure.test.ts',
     'events/envelope.test.ts',
     'iot/namespace.test.ts',

@@ -10,6 +10,7 @@ export {
   type DeadlineOptions,
   InvalidClientBudgetError,
   InvalidDeadlineError,
+  onFirstUse,
   type RemainingTimeSource,
 } from './aws/index.js';
 export {

@@ -13,3 +13,4 @@ export {
   InvalidDeadlineError,
   type RemainingTimeSource,
 } from './Deadline.js';
+export { onFirstUse } from './onFirstUse.js';

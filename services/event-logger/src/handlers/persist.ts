@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig, Deadline, integerEnv, requiredEnv } from '@blueprints/common';
+import { awsClientConfig, Deadline, integerEnv, onFirstUse, requiredEnv } from '@blueprints/common';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { EventStore } from '../storage/EventStore.js';
 import { S3EventBodies } from '../storage/S3EventBodies.js';
@@ -19,17 +19,21 @@ const FUNCTION_TIMEOUT_MS = integerEnv('FUNCTION_TIMEOUT_MS', Number(requiredEnv
 // A record makes up to three calls; each call (two SDK attempts) may take a fifth of the function timeout.
 // The deadline, not these timeouts, ends the batch: records still waiting then fail fast and are retried.
 const clientConfig = () => awsClientConfig({ functionTimeoutMs: FUNCTION_TIMEOUT_MS, maxAttempts: 2, callShare: 0.2 });
-const store = new EventStore(new DynamoDBClient(clientConfig()), TABLE_NAME, {
-  idempotencyTtlSeconds: IDEMPOTENCY_TTL_DAYS * 24 * 3600,
-  largeBodies: new S3EventBodies(new S3Client(clientConfig()), LARGE_EVENTS_BUCKET),
-});
+// The clients are built on the first request, not at init (see onFirstUse).
+const store = onFirstUse(
+  () =>
+    new EventStore(new DynamoDBClient(clientConfig()), TABLE_NAME, {
+      idempotencyTtlSeconds: IDEMPOTENCY_TTL_DAYS * 24 * 3600,
+      largeBodies: new S3EventBodies(new S3Client(clientConfig()), LARGE_EVENTS_BUCKET),
+    }),
+);
 const processor = new BatchProcessor(EventType.SQS);
 const logger = new Logger();
 
 function persistRecord(abortSignal: AbortSignal) {
   return async (record: SQSRecord): Promise<void> => {
     const event = storedEventFrom(JSON.parse(record.body));
-    const outcome = await store.saveOnce(event, { abortSignal });
+    const outcome = await store().saveOnce(event, { abortSignal });
     logger.info(outcome === 'written' ? 'event persisted' : 'duplicate skipped', {
       eventId: event.id,
       tenant: tenantOf(event),

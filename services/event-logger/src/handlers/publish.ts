@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { awsClientConfig, Deadline, EventPublisher, integerEnv, requiredEnv } from '@blueprints/common';
+import { awsClientConfig, Deadline, EventPublisher, integerEnv, onFirstUse, requiredEnv } from '@blueprints/common';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorResponse, jsonBody, jsonResponse } from '../http/responses.js';
 import { correlationIdFromHeaders, publishEvents } from '../publishing/publishEvents.js';
@@ -17,8 +17,10 @@ const FUNCTION_TIMEOUT_MS = integerEnv('FUNCTION_TIMEOUT_MS', Number(requiredEnv
 
 // The publisher owns retries (per entry, with backoff, until the deadline): the SDK makes one attempt per
 // call, and one attempt may take at most 30% of the function timeout, so a stalled call leaves room to retry.
-const client = new EventBridgeClient(
-  awsClientConfig({ functionTimeoutMs: FUNCTION_TIMEOUT_MS, maxAttempts: 1, callShare: 0.3 }),
+// Built on the first request, not at init (see onFirstUse).
+const eventBridge = onFirstUse(
+  () =>
+    new EventBridgeClient(awsClientConfig({ functionTimeoutMs: FUNCTION_TIMEOUT_MS, maxAttempts: 1, callShare: 0.3 })),
 );
 const logger = new Logger();
 
@@ -38,7 +40,7 @@ export const handler = async (
     const inputs = parsePublishRequest(jsonBody(event), tenant);
     const correlationId = correlationIdFromHeaders(event.headers);
     const publisher = new EventPublisher({
-      client,
+      client: eventBridge(),
       eventBusName: EVENT_BUS_NAME,
       source: EVENT_SOURCE,
       ...(correlationId ? { correlationId } : {}),

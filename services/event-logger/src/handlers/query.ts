@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig, Deadline, integerEnv, requiredEnv } from '@blueprints/common';
+import { awsClientConfig, Deadline, integerEnv, onFirstUse, requiredEnv } from '@blueprints/common';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
   errorResponse,
@@ -26,9 +26,13 @@ const FUNCTION_TIMEOUT_MS = integerEnv('FUNCTION_TIMEOUT_MS', Number(requiredEnv
 
 // Two SDK attempts (one retry for throttling or a lost connection) within half the function timeout.
 const clientConfig = () => awsClientConfig({ functionTimeoutMs: FUNCTION_TIMEOUT_MS, maxAttempts: 2 });
-const store = new EventStore(new DynamoDBClient(clientConfig()), TABLE_NAME, {
-  largeBodies: new S3EventBodies(new S3Client(clientConfig()), LARGE_EVENTS_BUCKET),
-});
+// The clients are built on the first request, not at init (see onFirstUse).
+const store = onFirstUse(
+  () =>
+    new EventStore(new DynamoDBClient(clientConfig()), TABLE_NAME, {
+      largeBodies: new S3EventBodies(new S3Client(clientConfig()), LARGE_EVENTS_BUCKET),
+    }),
+);
 const logger = new Logger();
 
 /**
@@ -46,14 +50,14 @@ export const handler = async (
     const query = parseEventQuery(event.pathParameters?.id, event.queryStringParameters);
     switch (query.kind) {
       case 'byId': {
-        const found = await store.get(tenant, query.id, call);
+        const found = await store().get(tenant, query.id, call);
         if (!found) throw new HttpError(404, `No event ${query.id}`);
         return jsonResponse(200, found);
       }
       case 'byCorrelation':
-        return jsonResponse(200, await store.byCorrelation(tenant, query.correlationId, query, call));
+        return jsonResponse(200, await store().byCorrelation(tenant, query.correlationId, query, call));
       case 'byDetailType':
-        return jsonResponse(200, await store.byDetailType(tenant, query.detailType, query, call));
+        return jsonResponse(200, await store().byDetailType(tenant, query.detailType, query, call));
     }
   } catch (error) {
     if (error instanceof InvalidPageTokenError) return errorResponse(new HttpError(400, error.message), logger);

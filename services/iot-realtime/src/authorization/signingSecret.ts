@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsClientConfig } from '@blueprints/common';
+import { awsClientConfig, onFirstUse } from '@blueprints/common';
 
 /** How long reading the secret may take, all attempts together: the authorizer has 5 s in all (IoT Core's cap). */
 export interface SecretReadBudget {
@@ -40,19 +40,20 @@ export class SecretNotAStringError extends Error {
 /**
  * Reads a secret's current value at run time through Powertools Parameters, cached in this
  * execution environment for `maxAgeSeconds`: a rotation reaches every warm function within that
- * age, without a deploy. A failed read is not cached, so the next call tries again.
+ * age, without a deploy. A failed read is not cached, so the next call tries again. The client is
+ * built on the first read, not when the reader is made (see onFirstUse in @blueprints/common).
  *
  * @example
- * const readSecret = cachedSecretString(process.env.JWT_SECRET_ARN!, { maxAgeSeconds: 300, client });
+ * const readSecret = cachedSecretString(process.env.JWT_SECRET_ARN!, { maxAgeSeconds: 300, client: () => client });
  * const secret = await readSecret();
  */
 export function cachedSecretString(
   secretId: string,
-  options: { maxAgeSeconds: number; client: SecretsManagerClient },
+  options: { maxAgeSeconds: number; client: () => SecretsManagerClient },
 ): () => Promise<string> {
-  const provider = new SecretsProvider({ awsSdkV3Client: options.client });
+  const provider = onFirstUse(() => new SecretsProvider({ awsSdkV3Client: options.client() }));
   return async () => {
-    const value = await provider.get(secretId, { maxAge: options.maxAgeSeconds });
+    const value = await provider().get(secretId, { maxAge: options.maxAgeSeconds });
     if (typeof value !== 'string') throw new SecretNotAStringError(secretId);
     return value;
   };

@@ -17,7 +17,7 @@ const verifyToken = createTokenVerifier({
     ? {
         secret: cachedSecretString(config.secretId, {
           maxAgeSeconds: config.secretMaxAgeSeconds,
-          client: secretsManagerClient(config.secretRead),
+          client: () => secretsManagerClient(config.secretRead),
         }),
       }
     : { jwksUrl: config.jwksUrl as string }),

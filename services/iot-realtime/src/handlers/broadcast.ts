@@ -1,12 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { ConfigurationError, IotNamespace, listEnv, requiredEnv } from '@blueprints/common';
+import { ConfigurationError, IotNamespace, listEnv, onFirstUse, requiredEnv } from '@blueprints/common';
 import type { Context } from 'aws-lambda';
 import { toBroadcast } from '../broadcast/broadcastRequest.js';
 import { iotDataClient } from '../dataPlane/iotDataClient.js';
 
 const logger = new Logger();
-const iotData = iotDataClient(requiredEnv('IOT_ENDPOINT'));
+const IOT_ENDPOINT = requiredEnv('IOT_ENDPOINT');
+// Built on the first request, not at init (see onFirstUse).
+const iotData = onFirstUse(() => iotDataClient(IOT_ENDPOINT));
 const NAMESPACE = IotNamespace.parse(requiredEnv('IOT_NAMESPACE'));
 // Names inside the namespace (`news` is published as `<service>/<stage>/news`).
 const BROADCAST_TOPICS = listEnv('BROADCAST_TOPICS');
@@ -20,7 +22,7 @@ export const handler = async (
   if (context) logger.addContext(context);
   const broadcast = toBroadcast(event, BROADCAST_TOPICS);
   const topic = NAMESPACE.topic(broadcast.topic);
-  await iotData.send(new PublishCommand({ topic, payload: broadcast.payload, qos: 1, retain: broadcast.retain }));
+  await iotData().send(new PublishCommand({ topic, payload: broadcast.payload, qos: 1, retain: broadcast.retain }));
   logger.info('Broadcast published', { topic, retained: broadcast.retain });
   return { topic, retained: broadcast.retain, bytes: broadcast.payload.byteLength };
 };

@@ -1,19 +1,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig, IotNamespace, integerEnv, requiredEnv } from '@blueprints/common';
+import { awsClientConfig, IotNamespace, integerEnv, onFirstUse, requiredEnv } from '@blueprints/common';
 import type { Context } from 'aws-lambda';
 import { PresenceTable } from '../presence/PresenceTable.js';
 import { InvalidPresenceEventError, parsePresenceEvent } from '../presence/presenceEvent.js';
 
 const logger = new Logger();
 const NAMESPACE = IotNamespace.parse(requiredEnv('IOT_NAMESPACE'));
-const table = new PresenceTable({
-  // Timeouts from the function's (10 s): a stalled table fails the call in time, so the async retry runs.
-  client: new DynamoDBClient(awsClientConfig({ functionTimeoutMs: 10_000 })),
+const settings = {
   tableName: requiredEnv('PRESENCE_TABLE_NAME'),
   connectedTtlSeconds: integerEnv('CONNECTED_TTL_SECONDS', 90_000, { min: 60 }),
   disconnectedTtlSeconds: integerEnv('DISCONNECTED_TTL_SECONDS', 3_600, { min: 60 }),
-});
+};
+// The client is built on the first event, not at init (see onFirstUse).
+const table = onFirstUse(
+  () =>
+    new PresenceTable({
+      // Timeouts from the function's (10 s): a stalled table fails the call in time, so the async retry runs.
+      client: new DynamoDBClient(awsClientConfig({ functionTimeoutMs: 10_000 })),
+      ...settings,
+    }),
+);
 
 /**
  * Lifecycle events from the presence rule → the presence table. Invalid events are logged and
@@ -37,7 +44,7 @@ export const handler = async (
     logger.warn('Lifecycle event of another deployment dropped', { clientId: presence.clientId });
     return { result: 'foreign' };
   }
-  const result = await table.record(presence);
+  const result = await table().record(presence);
   logger.info('Presence event', { clientId: presence.clientId, eventType: presence.eventType, result });
   return { result };
 };

@@ -1,19 +1,21 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { IotNamespace, requiredEnv } from '@blueprints/common';
+import { IotNamespace, onFirstUse, requiredEnv } from '@blueprints/common';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { iotDataClient } from '../dataPlane/iotDataClient.js';
 import { replyToSender } from '../sensors/replyToSender.js';
 
 const logger = new Logger();
-const iotData = iotDataClient(requiredEnv('IOT_ENDPOINT'));
+const IOT_ENDPOINT = requiredEnv('IOT_ENDPOINT');
+// Built on the first record, not at init (see onFirstUse).
+const iotData = onFirstUse(() => iotDataClient(IOT_ENDPOINT));
 const processor = new BatchProcessor(EventType.SQS);
 
 const handleRecord = replyToSender({
   namespace: IotNamespace.parse(requiredEnv('IOT_NAMESPACE')),
   publish: async (topic, payload) => {
-    await iotData.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode(payload) }));
+    await iotData().send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode(payload) }));
   },
 });
 

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { awsClientConfig, Deadline, type RemainingTimeSource } from '@blueprints/common';
+import { awsClientConfig, Deadline, onFirstUse, type RemainingTimeSource } from '@blueprints/common';
 import { busPublisher } from '../delivery/busPublisher.js';
 import { RecentlyPublished } from '../delivery/RecentlyPublished.js';
 import { readEnrichConfig } from '../enrichment/config.js';
@@ -13,7 +13,10 @@ export type { PipeKinesisRecord } from '../enrichment/enrichBatch.js';
 const config = readEnrichConfig();
 const logger = new Logger();
 // maxAttempts 1: the shared PutEvents sender decides retries per entry, within the deadline.
-const client = new EventBridgeClient(awsClientConfig({ functionTimeoutMs: config.functionTimeoutMs, maxAttempts: 1 }));
+// Built on the first batch that publishes, not at init (see onFirstUse).
+const eventBridge = onFirstUse(
+  () => new EventBridgeClient(awsClientConfig({ functionTimeoutMs: config.functionTimeoutMs, maxAttempts: 1 })),
+);
 const memory = new RecentlyPublished({ ttlMs: config.recentlyPublishedTtlMs, maxKeys: 100_000 });
 
 /** The Pipes partial batch response: the records (by `eventID`) to hand over again. */
@@ -41,7 +44,7 @@ export const handler = async (
   }
   const deadline = Deadline.fromContext(context);
   try {
-    const publish = busPublisher(client, config.bus, { deadline, maxAttempts: config.publishMaxAttempts });
+    const publish = busPublisher(eventBridge(), config.bus, { deadline, maxAttempts: config.publishMaxAttempts });
     const result = await enrichBatch(records, config, { publish, memory });
     for (const error of result.malformed) {
       logger.error('Kinesis record does not decode', { sequenceNumber: error.sequenceNumber, reason: error.message });
