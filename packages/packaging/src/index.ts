@@ -11,6 +11,12 @@ export {
 } from './ensurePackaged.js';
 export { claimOwnerLock, isOwnerAlive, LockHeldError, type LockOwner, readLockOwner } from './ownerLock.js';
 export {
+  BundleConfigError,
+  FunctionBundles,
+  type RebuildResult,
+  type RebuiltFunction,
+} from './functionBundles.js';
+export {
   functionEnvironment,
   functionLogicalId,
   type LocalSettings,
