@@ -9,13 +9,13 @@ export {
   packageFolder,
   projectRoot,
 } from './ensurePackaged.js';
-export { claimOwnerLock, isOwnerAlive, LockHeldError, type LockOwner, readLockOwner } from './ownerLock.js';
 export {
   BundleConfigError,
   FunctionBundles,
   type RebuildResult,
   type RebuiltFunction,
 } from './functionBundles.js';
+export { claimOwnerLock, isOwnerAlive, LockHeldError, type LockOwner, readLockOwner } from './ownerLock.js';
 export {
   functionEnvironment,
   functionLogicalId,

@@ -35,11 +35,11 @@ export function startDevProcess(
   { watch = false }: { watch?: boolean } = {},
 ): Promise<DevProcess> {
   const flags = ['--any-ports', '--ready-json', ...(watch ? [] : ['--no-watch'])];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dev.ts'), ...flags, ...args],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dev.ts'), ...flags, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
