@@ -30,6 +30,7 @@ const STAND_INS: Partial<Record<keyof DevPorts, { variables: string[]; prose: st
   kinesis: { variables: ['AWS_ENDPOINT_URL_KINESIS'], prose: ['Kinesis'] },
   iotWebSocket: { variables: ['AWS_ENDPOINT_URL_IOT_DATA_PLANE'], prose: ['IoT'] },
   postgres: { variables: [], prose: ['PostgreSQL'] },
+  lambda: { variables: ['AWS_ENDPOINT_URL_LAMBDA'], prose: [] },
 };
 
 /** Every folder holding a package.json of the workspace (root, packages, services, bench). */

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { terminalLogWriter } from '@blueprints/local-runtime';
 import { type DashboardServer, describeDevEnvironment, startDashboard } from './dashboardServer.js';
 import { type DevEnvironment, startDevEnvironment } from './devEnvironment.js';
+import { projectServices } from './devServices.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, DEV_PORT_FLAGS, type DevPorts } from './ports.js';
 
 export interface DevCommandLine {
@@ -189,6 +190,8 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
   let dev: DevEnvironment;
   try {
     await assertDevPortsFree({ dashboard: dashboardPort });
+    // A mistyped --root must not start an empty environment.
+    projectServices(options.rootDir ?? rootDir);
     starting = startDevEnvironment({
       rootDir: options.rootDir ?? rootDir,
       services: options.services,

@@ -5,7 +5,7 @@ import { type LocalService, type LocalStack, startLocalStack } from '@blueprints
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
 import { startDevPostgres } from './devPostgres.js';
-import { projectServices, serviceDir, UnknownServiceError } from './devServices.js';
+import { listServices, serviceDir, UnknownServiceError } from './devServices.js';
 import { feedStackActivity } from './feedActivity.js';
 import { HotReload } from './hotReload.js';
 import { ObservedLambda } from './ObservedLambda.js';
@@ -99,7 +99,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const rootDir = resolve(options.rootDir);
   const progress = options.onProgress ?? (() => undefined);
   const ports: DevPorts = { ...DEFAULT_DEV_PORTS, ...options.ports };
-  const all = projectServices(rootDir);
+  const all = listServices(rootDir);
   const names = options.services?.length ? options.services : all;
   for (const name of names) if (!all.includes(name)) throw new UnknownServiceError(name, all);
   const httpPortOf = (name: string) => (ports.http === 0 ? 0 : ports.http + all.indexOf(name));

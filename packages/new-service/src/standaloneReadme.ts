@@ -43,7 +43,7 @@ export function repositoryLinksOf(readme: string): string[] {
  * the fork's `vendor/` and `docs/`.
  *
  * @example
- * standaloneReadme('# shop-events\n\ncd services/shop-events\n', { name: 'shop-events', from: 'event-logger',
+ * standaloneReadme('# shop-events\n\ncd services/shop-events\n', { name: 'shop-events', from: 'orders',
  *   pnpmVersion: '12.21.0', vendored: ['common'], copiedDocs: [] });
  */
 export function standaloneReadme(readme: string, context: StandaloneReadmeContext): string {

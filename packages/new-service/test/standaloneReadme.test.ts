@@ -2,7 +2,7 @@ import { repositoryLinksOf, standaloneReadme } from '../src/standaloneReadme.js'
 
 const context = {
   name: 'shop-events',
-  from: 'event-logger',
+  from: 'orders',
   pnpmVersion: '12.21.0',
   vendored: ['common', 'dev'],
   copiedDocs: ['docs/choices.md'],
@@ -30,7 +30,7 @@ describe('Function: standaloneReadme()', () => {
 
     // Assess
     expect(
-      rewritten.startsWith('# shop-events\n\nA project of its own, forked from the blueprints service `event-logger`.'),
+      rewritten.startsWith('# shop-events\n\nA project of its own, forked from the blueprints service `orders`.'),
     ).toBe(true);
     expect(rewritten).toContain('## This project');
     expect(rewritten).toContain('pnpm dev ');
