@@ -6,5 +6,11 @@ export default jestConfig('dev');
 // `pnpm dev`, forks or `osls package`; every other file is an integration test (local stand-ins).
 export const layers = {
   unit: ['dashboardInvoke.test.ts', 'dashboardOutcomes.test.ts', 'projectRoot.test.ts'],
-  e2e: ['cleanStop.test.ts', 'commandLine.test.ts', 'dashboard.browser.test.ts', 'lambdaInvoke.test.ts'],
+  e2e: [
+    'cleanStop.test.ts',
+    'commandLine.test.ts',
+    'dashboard.browser.test.ts',
+    'hotReload.test.ts',
+    'lambdaInvoke.test.ts',
+  ],
 };

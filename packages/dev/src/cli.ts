@@ -17,6 +17,8 @@ export interface DevCommandLine {
   jsonLogs: boolean;
   /** Print one `DEV_READY {json}` line when ready (for tests and scripts). */
   readyJson: boolean;
+  /** Hot reload: watch the sources and serverless.yml (default); `--no-watch` turns it off. */
+  watch: boolean;
   help: boolean;
 }
 
@@ -43,7 +45,9 @@ ${Object.entries(DEV_PORT_FLAGS)
   --data-dir <dir>     keep data here instead of .local/
   --root <dir>         run the services of another project root (e.g. a fork)
   --log-level <level>  POWERTOOLS_LOG_LEVEL for the handlers (default WARN)
-  --json-logs          print the handlers' log lines as raw JSON (default: LEVEL message {keys})`;
+  --json-logs          print the handlers' log lines as raw JSON (default: LEVEL message {keys})
+  --no-watch           no hot reload: edits to handlers and serverless.yml need a restart (saves the
+                       background builds' CPU and memory)`;
 
 /** Parses `pnpm dev` arguments; ports also come from DEV_*_PORT environment variables (flags win). */
 export function parseDevCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): DevCommandLine {
@@ -53,6 +57,7 @@ export function parseDevCommandLine(argv: string[], env: NodeJS.ProcessEnv = pro
     ports: {},
     jsonLogs: false,
     readyJson: false,
+    watch: true,
     help: false,
   };
   for (const [key, { env: name }] of Object.entries(DEV_PORT_FLAGS)) {
@@ -78,6 +83,7 @@ export function parseDevCommandLine(argv: string[], env: NodeJS.ProcessEnv = pro
     else if (flag === '--log-level') result.logLevel = value();
     else if (flag === '--json-logs') result.jsonLogs = true;
     else if (flag === '--ready-json') result.readyJson = true;
+    else if (flag === '--no-watch') result.watch = false;
     else if (flag === '--help' || flag === '-h') result.help = true;
     else if (flag === '--') continue;
     else throw new DevUsageError(`Unknown option ${arg}`);
@@ -196,6 +202,7 @@ export async function runDevCommand(rootDir: string, argv: string[]): Promise<vo
       onProgress: (line) => console.log(`  … ${line}`),
       signal: startup.signal,
       logWriter: terminalLogWriter({ jsonLogs: options.jsonLogs }),
+      onReload: options.watch ? (line) => console.log(line) : undefined,
     });
     dev = await starting;
     if (stopping) return;

@@ -7,6 +7,7 @@ import { prepareDataDir } from './dataDir.js';
 import { startDevPostgres } from './devPostgres.js';
 import { listServices, serviceDir, UnknownServiceError } from './devServices.js';
 import { feedStackActivity } from './feedActivity.js';
+import { HotReload } from './hotReload.js';
 import { ObservedLambda } from './ObservedLambda.js';
 import { assertDevPortsFree, DEFAULT_DEV_PORTS, type DevPorts } from './ports.js';
 
@@ -37,6 +38,11 @@ export interface DevEnvironmentOptions {
   signal?: AbortSignal;
   /** Where the functions' START/END/REPORT lines and output go (`terminalLogWriter`); default: output unchanged. */
   logWriter?: LambdaLogWriter;
+  /**
+   * Hot reload: when given, the services' sources and serverless.yml are watched (`HotReload`), and
+   * each rebuild or rewire is told here. Without it nothing is watched.
+   */
+  onReload?: (line: string) => void;
 }
 
 /**
@@ -140,6 +146,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     });
     stack.onClose(() => lambdaApi.close());
     invokeApi = lambdaApi;
+    if (options.onReload) {
+      const hot = HotReload.start({ services: stack.services, dataDir, target: stack, onLine: options.onReload });
+      // Registered last, so stopped first: no rebuild or rewire runs while the stand-ins stop.
+      stack.onClose(() => hot.close());
+    }
   } catch (error) {
     await closeAll();
     throw error;

@@ -39,6 +39,14 @@ describe('Function: parseDevCommandLine()', () => {
     });
   });
 
+  it('watches the sources unless --no-watch is given', () => {
+    // Act
+    const [plain, noWatch] = [parseDevCommandLine([], {}), parseDevCommandLine(['--no-watch'], {})];
+
+    // Assess
+    expect({ plain: plain.watch, noWatch: noWatch.watch }).toEqual({ plain: true, noWatch: false });
+  });
+
   it('sets every port to 0 with --any-ports', () => {
     // Act
     const parsed = parseDevCommandLine(['--any-ports'], {});

@@ -234,6 +234,11 @@ export class LocalEventBridge {
     };
   }
 
+  /** Removes a rule (a service rewired without it); answers whether there was one. */
+  deleteRule(busNameOrArn: string, name: string): boolean {
+    return this.rules.delete(`${busNameOf(busNameOrArn)}/${name}`);
+  }
+
   /**
    * Registers the `AWS::Events::EventBus`es and the pattern-based `AWS::Events::Rule`s of a packaged
    * template, delivering to `targets`. Returns what was registered; schedule-only rules are listed

@@ -195,11 +195,30 @@ export class LocalLambda {
     private readonly baseEnvironment: Record<string, string> = {},
     private readonly options: LocalLambdaOptions = {},
   ) {
-    for (const fn of functions) {
-      this.byKey.set(fn.name, fn);
-      this.byKey.set(fn.arn, fn);
-      this.byKey.set(fn.logicalId, fn);
+    for (const fn of functions) this.register(fn);
+  }
+
+  /**
+   * The next invocation of each named function (default: all) starts a new execution environment:
+   * its module is loaded again (a cold start) and its variables start afresh. With `functions`, the
+   * functions are redefined first (a changed template). Invocations in flight finish on the module
+   * they started with.
+   */
+  reload(names?: string[], functions?: LocalFunction[]): void {
+    if (functions) {
+      this.byKey.clear();
+      for (const fn of functions) this.register(fn);
     }
+    for (const name of names ?? [...this.loaded.keys(), ...this.environments.keys()]) {
+      this.loaded.delete(name);
+      this.environments.delete(name);
+    }
+  }
+
+  private register(fn: LocalFunction): void {
+    this.byKey.set(fn.name, fn);
+    this.byKey.set(fn.arn, fn);
+    this.byKey.set(fn.logicalId, fn);
   }
 
   get functions(): LocalFunction[] {

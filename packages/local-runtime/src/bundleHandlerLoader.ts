@@ -44,21 +44,37 @@ function anchorSourceMap(mapFile: string, serviceDir: string, handlerFile: strin
   writeFileSync(mapFile, JSON.stringify(map));
 }
 
+export interface BundleHandlerLoaderOptions {
+  /**
+   * The folder of a function's newest hot-reload build (its bundle at the handler's path), when one
+   * is newer than the packaged zip: a cold start loads it instead of the zip.
+   */
+  rebuilt?: (fn: LocalFunction) => string | undefined;
+}
+
 /**
  * Loads handlers from the BUILT bundles `osls package` wrote (`.serverless/<function>.zip`): each
  * zip is unpacked with the `unzip` CLI into `<workDir>/<function>/` (again whenever the zip is newer)
  * and its `<handler>.cjs` loaded, as Lambda would. Each bundle maps its own stack traces to the `.ts`
- * files, lines and function names (its stack-trace hook, see esbuild.config.cjs).
+ * files, lines and function names (its stack-trace hook, see esbuild.config.cjs). With `rebuilt`, a
+ * function rebuilt since (hot reload) loads from its rebuild's folder instead.
  *
  * @example
  * const lambda = new LocalLambda(functions, bundleHandlerLoader('services/orders', '.local/bundles/orders'));
  */
-export function bundleHandlerLoader(serviceDir: string, workDir: string): HandlerLoader {
+export function bundleHandlerLoader(
+  serviceDir: string,
+  workDir: string,
+  options: BundleHandlerLoaderOptions = {},
+): HandlerLoader {
   return async (fn): Promise<Handler> => {
+    const dot = fn.handler.lastIndexOf('.');
+    const exportName = fn.handler.slice(dot + 1);
+    const rebuilt = options.rebuilt?.(fn);
+    if (rebuilt) return importHandler(join(rebuilt, `${fn.handler.slice(0, dot)}.cjs`), exportName);
     const zip = zipOf(serviceDir, fn);
     const zipStat = statSync(zip, { throwIfNoEntry: false });
     if (!zipStat) throw new BundleNotFoundError(zip);
-    const dot = fn.handler.lastIndexOf('.');
     const handlerFile = `${fn.handler.slice(0, dot)}.cjs`;
     // A folder per zip version: a module cannot be re-imported from the same URL.
     const target = join(workDir, fn.name, String(Math.trunc(zipStat.mtimeMs)));
@@ -70,11 +86,15 @@ export function bundleHandlerLoader(serviceDir: string, workDir: string): Handle
       if (!existsSync(file)) throw new Error(`${zip} holds no ${handlerFile}`);
       anchorSourceMap(`${file}.map`, serviceDir, handlerFile);
     }
-    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const handler = mod[fn.handler.slice(dot + 1)];
-    if (typeof handler !== 'function') throw new Error(`${file} does not export "${fn.handler.slice(dot + 1)}"`);
-    return handler as Handler;
+    return importHandler(file, exportName);
   };
+}
+
+async function importHandler(file: string, exportName: string): Promise<Handler> {
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const handler = mod[exportName];
+  if (typeof handler !== 'function') throw new Error(`${file} does not export "${exportName}"`);
+  return handler as Handler;
 }
 
 const sourceMaps = new Map<string, SourceMap | null>();

@@ -1,4 +1,9 @@
-export { BundleNotFoundError, bundleHandlerLoader, mapBundleStackTrace } from './bundleHandlerLoader.js';
+export {
+  type BundleHandlerLoaderOptions,
+  BundleNotFoundError,
+  bundleHandlerLoader,
+  mapBundleStackTrace,
+} from './bundleHandlerLoader.js';
 export { type FunctionErrorPayload, FunctionTimeoutError, functionErrorPayload } from './functionError.js';
 export type { InvocationReport, LambdaLogEntry, LambdaLogWriter } from './invocationLog.js';
 export {

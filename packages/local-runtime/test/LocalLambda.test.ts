@@ -160,4 +160,70 @@ describe('Class: LocalLambda', () => {
     // Assess
     expect(b.atCall).toEqual({ NAME: 'b', ONLY_A: undefined, SHARED: 'http://127.0.0.1:4010' });
   });
+
+  describe('Method: reload()', () => {
+    /** Each load is a new module instance: its handler answers with its load number and whether it was held. */
+    function versionedLoader(gate?: Promise<void>) {
+      let loads = 0;
+      const loader: HandlerLoader = async () => {
+        const version = ++loads;
+        const handler: Handler = async (event: { wait?: boolean; set?: string }) => {
+          if (event.wait) await gate;
+          if (event.set) process.env.SET_AT_RUNTIME = event.set;
+          return { version, SET_AT_RUNTIME: process.env.SET_AT_RUNTIME };
+        };
+        return handler;
+      };
+      return loader;
+    }
+
+    it('loads the module again on the next invocation of a reloaded function, with its variables afresh', async () => {
+      // Prepare
+      const lambda = new LocalLambda(functionsWith({ A: {}, B: {} }), versionedLoader());
+      await lambda.invoke('svc-dev-a', { set: 'by the first environment' });
+      await lambda.invoke('svc-dev-b', { set: 'by b' });
+      await lambda.invoke('svc-dev-a', {});
+
+      // Act
+      lambda.reload(['svc-dev-a']);
+      const a = await lambda.invoke('svc-dev-a', {});
+      const b = await lambda.invoke('svc-dev-b', {});
+
+      // Assess: A is a third module instance (a cold start) in a new environment, B still its first
+      expect({ a, b }).toEqual({ a: { version: 3 }, b: { version: 2, SET_AT_RUNTIME: 'by b' } });
+    });
+
+    it('lets an invocation in flight finish on the module it started with', async () => {
+      // Prepare
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const lambda = new LocalLambda(functionsWith({ A: {} }), versionedLoader(gate));
+      const inFlight = lambda.invoke('svc-dev-a', { wait: true });
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Act
+      lambda.reload();
+      const next = await lambda.invoke('svc-dev-a', {});
+      release();
+
+      // Assess
+      expect({ inFlight: await inFlight, next }).toEqual({ inFlight: { version: 1 }, next: { version: 2 } });
+    });
+
+    it('redefines the functions (a changed template) and runs them with their new variables', async () => {
+      // Prepare
+      const lambda = new LocalLambda(functionsWith({ A: { NAME: 'old' } }), reportingLoader);
+      await lambda.invoke('svc-dev-a', {});
+
+      // Act
+      lambda.reload(undefined, functionsWith({ A: { NAME: 'new' }, C: { NAME: 'c' } }));
+      const a = (await lambda.invoke('svc-dev-a', {})) as { atLoad: Record<string, unknown> };
+
+      // Assess
+      expect(a.atLoad.NAME).toBe('new');
+      expect(lambda.functions.map((f) => f.name)).toEqual(['svc-dev-a', 'svc-dev-c']);
+    });
+  });
 });

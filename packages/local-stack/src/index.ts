@@ -30,6 +30,7 @@ export {
 } from './serviceDatabase.js';
 export { serviceFunctionsFromTemplate } from './serviceFunctions.js';
 export { iotEndpointOf } from './serviceGateway.js';
+export { type RebuiltBundle, UnknownLocalServiceError } from './serviceRewiring.js';
 export type { StandIns, StandInsOptions } from './standIns.js';
 export { type LocalStack, type LocalStackOptions, startLocalStack } from './startLocalStack.js';
 export type { LocalHttpRequest, LocalService } from './wireService.js';

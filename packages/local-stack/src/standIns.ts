@@ -139,7 +139,8 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
   };
 }
 
-async function closeBounded(closeOne: () => Promise<unknown> | unknown, ceilingMs: number): Promise<void> {
+/** Runs `closeOne`, waiting at most `ceilingMs` for it; never throws. */
+export async function closeBounded(closeOne: () => Promise<unknown> | unknown, ceilingMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const ceiling = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ceilingMs);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IotGateway } from '@blueprints/local-iot';
 import { bundleHandlerLoader, type HandlerLoader, LocalLambda } from '@blueprints/local-runtime';
-import { packageService, type ResolvedService, resolveService } from './resolveService.js';
+import { hasResource, packageService, type ResolvedService, resolveService } from './resolveService.js';
 import {
   databaseServiceOf,
   type LocalPostgres,
@@ -12,6 +12,7 @@ import {
   startServiceDatabase,
 } from './serviceDatabase.js';
 import { iotEndpointOf, startServicesGateway } from './serviceGateway.js';
+import { type RebuiltBundle, ServiceRewiring, UnknownLocalServiceError } from './serviceRewiring.js';
 import { type StandIns, type StandInsOptions, startStandIns } from './standIns.js';
 import { type LocalHttpRequest, type LocalService, wireService } from './wireService.js';
 
@@ -55,6 +56,20 @@ export interface LocalStack extends StandIns {
   service(name: string): LocalService | undefined;
   /** Waits until buses, queues and pipes have nothing in flight, and flushes the Firehose buffers. */
   settle(): Promise<void>;
+  /**
+   * Hot reload: the next invocation of each function is a cold start of its rebuilt bundle (with the
+   * default handler loader); invocations in flight finish on the old one.
+   */
+  reloadFunctions(service: string, rebuilt: RebuiltBundle[]): void;
+  /**
+   * After a service's serverless.yml changed: packages it again (when its inputs changed), provisions
+   * what the new template declares (secrets keep their values), stops its wiring — HTTP API, queue
+   * triggers, pipes, bus rules, Firehose (flushed) — and wires it again from the new template, its HTTP
+   * API on the same port. Its Lambda is kept with the new function definitions (each next invocation a
+   * cold start); other services are left alone. A failure before the old wiring stopped leaves the
+   * service running as it was. Answers notes on what only a restart changes.
+   */
+  rewireService(service: string): Promise<{ service: LocalService; notes: string[] }>;
 }
 
 /**
@@ -123,9 +138,14 @@ async function wireServices(
   stack.onClose(() => Promise.all(services.map((s) => s.firehose.close())).then(() => undefined));
   stack.onClose(() => stack.bus.idle());
 
+  const rewiring = new ServiceRewiring(stack);
   const lambdas = new Map<string, LocalLambda>();
   for (const s of resolved) {
-    const loader = options.handlerLoader?.(s) ?? bundleHandlerLoader(s.dir, join(dataDir as string, 'bundles', s.name));
+    const loader =
+      options.handlerLoader?.(s) ??
+      bundleHandlerLoader(s.dir, join(dataDir as string, 'bundles', s.name), {
+        rebuilt: (fn) => rewiring.rebuiltBundle(s.name, fn.name),
+      });
     const lambda =
       options.lambda?.(s, loader, stack.environment) ?? new LocalLambda(s.functions, loader, stack.environment);
     lambdas.set(s.name, lambda);
@@ -139,21 +159,40 @@ async function wireServices(
   });
   if (gateway) stack.onClose(() => gateway.close());
 
+  const wire = (s: ResolvedService, lambda: LocalLambda, httpPort: number) =>
+    wireService(s, lambda, {
+      stack: rewiring.scopedTo(s.name),
+      httpPort,
+      iot: gateway && iotEndpointOf(gateway),
+      onHttpRequest: options.onHttpRequest,
+      pollIntervalMs: options.pollIntervalMs,
+      // Buffered archive records are kept on disk: what a killed run had not archived goes out on the next start.
+      firehoseSpoolDir: join(dataDir as string, 'firehose'),
+    });
   for (const s of resolved) {
     progress(`wiring ${s.name} (${s.functions.length} functions)`);
-    const lambda = lambdas.get(s.name) as LocalLambda;
-    services.push(
-      await wireService(s, lambda, {
-        stack,
-        httpPort: ports.http?.(s.name) ?? 0,
-        iot: gateway && iotEndpointOf(gateway),
-        onHttpRequest: options.onHttpRequest,
-        pollIntervalMs: options.pollIntervalMs,
-        // Buffered archive records are kept on disk: what a killed run had not archived goes out on the next start.
-        firehoseSpoolDir: join(dataDir as string, 'firehose'),
-      }),
-    );
+    services.push(await wire(s, lambdas.get(s.name) as LocalLambda, ports.http?.(s.name) ?? 0));
   }
+
+  const rewireService = async (name: string) => {
+    const index = services.findIndex((s) => s.name === name);
+    const old = services[index];
+    if (!old) throw new UnknownLocalServiceError(name);
+    if (options.packageServices !== false) await packageService(old.dir, progress);
+    const next = await resolveService(old.dir, identity, (resolver) => rewiring.reprovision(old.resolver, resolver));
+    await rewiring.unwire(name);
+    await old.firehose.close();
+    rewiring.forgetBuilds(name);
+    old.lambda.reload(undefined, next.functions);
+    const httpPort = old.http ? Number(new URL(old.http.url).port) : (ports.http?.(name) ?? 0);
+    const service = await wire(next, old.lambda, httpPort);
+    services[index] = service;
+    const notes: string[] = [];
+    if (hasResource(next.resolver, 'AWS::IoT::TopicRule', 'AWS::IoT::Authorizer'))
+      notes.push(`${name}: IoT topic rules and authorizers follow serverless.yml after a restart`);
+    if (next.wiring.database) notes.push(`${name}: database migrations run again after a restart`);
+    return { service, notes };
+  };
 
   // Database migrations once at start, as a deploy would run them.
   if (databaseService && postgres) {
@@ -166,6 +205,12 @@ async function wireServices(
     gateway,
     postgres,
     service: (name) => services.find((s) => s.name === name),
+    reloadFunctions: (name, rebuilt) => {
+      const service = services.find((s) => s.name === name);
+      if (!service) throw new UnknownLocalServiceError(name);
+      service.lambda.reload(rewiring.recordBuilds(name, rebuilt));
+    },
+    rewireService,
     settle: async () => {
       for (let round = 0; round < 3; round++) {
         await Promise.all(services.map((s) => s.pipes?.idle()));

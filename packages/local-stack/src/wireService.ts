@@ -34,7 +34,7 @@ export interface LocalService extends ResolvedService {
 /**
  * Wires one service's functions to the stand-ins: its buses, rules and targets (Firehose included),
  * queue triggers, pipes, and HTTP API on `httpPort`. Everything it starts but the Firehose closes with
- * `stack.close()`.
+ * `stack.close()` (its rules are removed then too, so that a rewire can stop one service's wiring).
  */
 export async function wireService(
   s: ResolvedService,
@@ -57,9 +57,12 @@ export async function wireService(
     s3: stack.clients.s3,
     spoolDir: context.firehoseSpoolDir,
   });
-  const busesBefore = new Set(bus.eventBuses.map((b) => b.name));
-  bus.loadTemplate(s.resolver, { lambda, sqs, firehose });
-  const buses = bus.eventBuses.map((b) => b.name).filter((b) => !busesBefore.has(b));
+  const loaded = bus.loadTemplate(s.resolver, { lambda, sqs, firehose });
+  const { buses } = loaded;
+  // A rewire stops this wiring: its rules go with it (the buses stay, as a stack update keeps a bus it still declares).
+  stack.onClose(() => {
+    for (const rule of loaded.rules) bus.deleteRule(rule.busName, rule.name);
+  });
   const triggers = startQueueTriggers(s.resolver, sqs, lambda, {
     pollIntervalMs: context.pollIntervalMs ?? 100,
     logger: null,

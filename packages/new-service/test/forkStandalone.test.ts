@@ -43,8 +43,14 @@ describe('Command: pnpm new-service <name> --from <service> --standalone <dir>',
       const lint = await run('pnpm', ['lint'], dir);
       const test = await run('pnpm', ['test'], dir);
       const packaged = await run('pnpm', ['package'], dir);
-      // --any-ports: other `pnpm dev`s may hold the fixed ports on a shared machine.
-      const dev = await runUntil('pnpm', ['dev', '--any-ports', '--ready-json'], dir, /^DEV_READY (.*)$/m, 300_000);
+      // --any-ports: other `pnpm dev`s may hold the fixed ports on a shared machine; --no-watch: no background builds.
+      const dev = await runUntil(
+        'pnpm',
+        ['dev', '--any-ports', '--no-watch', '--ready-json'],
+        dir,
+        /^DEV_READY (.*)$/m,
+        300_000,
+      );
 
       // Assess
       expect({ command: 'typecheck', code: typecheck.code, output: typecheck.output.slice(-3000) }).toMatchObject({

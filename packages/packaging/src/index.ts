@@ -9,6 +9,12 @@ export {
   packageFolder,
   projectRoot,
 } from './ensurePackaged.js';
+export {
+  BundleConfigError,
+  FunctionBundles,
+  type RebuildResult,
+  type RebuiltFunction,
+} from './functionBundles.js';
 export { claimOwnerLock, isOwnerAlive, LockHeldError, type LockOwner, readLockOwner } from './ownerLock.js';
 export {
   functionEnvironment,

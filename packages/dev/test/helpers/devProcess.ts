@@ -26,14 +26,20 @@ export interface DevProcess {
 
 /**
  * Runs `pnpm dev` (the same script, without pnpm in between so the signal reaches it) as a child
- * process on free ports, and waits for its ready line.
+ * process on free ports, and waits for its ready line. Hot reload is off (`--no-watch`) unless
+ * `watch` is set: its background builds cost CPU and memory a test of something else does not need.
  */
-export function startDevProcess(args: string[], timeoutMs = 240_000): Promise<DevProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dev.ts'), '--any-ports', '--ready-json', ...args],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
-  );
+export function startDevProcess(
+  args: string[],
+  timeoutMs = 240_000,
+  { watch = false }: { watch?: boolean } = {},
+): Promise<DevProcess> {
+  const flags = ['--any-ports', '--ready-json', ...(watch ? [] : ['--no-watch'])];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dev.ts'), ...flags, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -44,7 +44,7 @@ export interface WatchedDev {
 export function watchDevProcess(args: string[]): WatchedDev {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dev.ts'), '--any-ports', '--ready-json', ...args],
+    ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dev.ts'), '--any-ports', '--no-watch', '--ready-json', ...args],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
   );
   let output = '';
