@@ -2,9 +2,11 @@
  * `pnpm dev` end to end in headless Chromium, at 1280 and 1920 px: every service of the repo from
  * its packaged template and built bundles, and the dashboard page. The test knows no service: it
  * reads what runs from /api/config and runs every action the services declare, so it holds for any
- * set of services. Screenshots of both widths go to docs/ (the READMEs show them).
+ * set of services. Screenshots of both widths go to packages/dev/test-results/; with
+ * `UPDATE_SCREENSHOTS=1` they replace docs/dashboard-<width>.png (the READMEs show them), so a test run
+ * never changes tracked files.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page, type Route } from 'playwright-core';
@@ -233,7 +235,12 @@ describe('pnpm dev: the dashboard in a browser', () => {
       // Act
       const report = await layoutReport();
       await page.evaluate('window.scrollTo(0, 0)');
-      await page.screenshot({ path: join(REPO_ROOT, 'docs', `dashboard-${width}.png`), fullPage: true });
+      const shots =
+        process.env.UPDATE_SCREENSHOTS === '1'
+          ? join(REPO_ROOT, 'docs')
+          : join(REPO_ROOT, 'packages', 'dev', 'test-results');
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `dashboard-${width}.png`), fullPage: true });
 
       // Assess
       expect(report).toEqual({ gaps: [], overflowing: [], pageOverflow: 0 });
