@@ -47,7 +47,9 @@ async function connectDevice(context: LocalActionContext, namespace: IotNamespac
     password: token,
     protocolVersion: 4,
     reconnectPeriod: 0,
-    connectTimeout: 5000,
+    // The custom authorizer answers the CONNECT; its first (cold) invocation can take seconds locally,
+    // more on a busy laptop, while the deployed authorizer has 5 s.
+    connectTimeout: 20_000,
   });
   await client.subscribeAsync(namespace.topic(`updates/user/${SUBJECT}`), { qos: 1 });
   return client;
