@@ -130,10 +130,15 @@ class BatchSender {
         for (const slot of remaining) this.giveUp(slot, 'DeadlineExceeded', 'the deadline passed before a retry');
         return;
       }
+      const started = Date.now();
       const retry = await this.attempt(remaining);
       if (retry.length === 0) return;
       const wait = fullJitterBackoff(attempt, this.policy, this.random);
-      if (attempt >= this.policy.maxAttempts || (this.deadline && wait >= this.deadline.remainingMs())) {
+      // A retry is worth starting only if it can finish: one that the deadline cuts off mid-call turns a
+      // known failure into an unknown. The last call's duration is the estimate (it grows with a slow
+      // endpoint or a busy container).
+      const lastCallMs = Date.now() - started;
+      if (attempt >= this.policy.maxAttempts || (this.deadline && wait + lastCallMs >= this.deadline.remainingMs())) {
         for (const slot of retry) this.giveUp(slot, slot.errorCode, slot.errorMessage);
         return;
       }

@@ -61,11 +61,9 @@ describe('Class: EventPublisher under injected faults', () => {
 
     // Assess
     expect(classes(outcomes)).toEqual({ published: [], failed: [], unknown: [1, 2, 3] });
-    expect(outcomes.unknown.map((u) => u.errorCode)).toEqual([
-      'DeadlineExceeded',
-      'DeadlineExceeded',
-      'DeadlineExceeded',
-    ]);
+    // The call timed out; another would not finish before the deadline, so none is started (or, had one
+    // been started, the deadline cut it): the code says which.
+    for (const u of outcomes.unknown) expect(['RequestTimeout', 'DeadlineExceeded']).toContain(u.errorCode);
     expect(bridge.calls.length).toBeGreaterThanOrEqual(1);
     expect(elapsedMs).toBeLessThan(scenario.functionTimeoutMs);
   }, 20_000);
