@@ -115,3 +115,22 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * The records a data folder's Firehose spool (`<dataDir>/firehose/<stream>.b64`, one base64 record a
+ * line) still holds: what LocalFirehose buffered and has not written to S3 yet.
+ */
+export function spooledRecords(dataDir: string): string[] {
+  const dir = join(dataDir, 'firehose');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.b64'))
+    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
+    .filter((line) => line !== '')
+    .map((line) => Buffer.from(line, 'base64').toString('utf8'));
+}
+
+/** The records of `records` no file under `<dataDir>/s3` holds (uncompressed archives, as s3rver keeps them). */
+export function unarchivedRecords(dataDir: string, records: string[]): string[] {
+  return records.filter((record) => filesContaining(join(dataDir, 's3'), record).length === 0);
+}
