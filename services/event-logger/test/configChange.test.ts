@@ -4,27 +4,32 @@
  * the shared packages untouched. Runs the service as `pnpm dev` does (startLocalStack with its folder,
  * its built bundles), once as committed and once from an edited copy.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type LocalService, startLocalStack } from '@blueprints/local-stack';
 import { SERVICE_DIR } from './helpers/localTable.js';
 
-const REPO_ROOT = join(SERVICE_DIR, '..', '..');
 const NOT_COPIED = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test', 'test-results']);
+/** A standalone fork holds the service at its root, its build files beside serverless.yml. */
+const STANDALONE = existsSync(join(SERVICE_DIR, 'esbuild.config.cjs'));
 
 /**
- * A project holding a copy of this service (its sources and serverless.yml) and the shared build
- * files; installed packages are linked from this repo, so nothing needs installing.
+ * A copy of this service (its sources and serverless.yml) laid out as it is here: in the monorepo, a
+ * project with `services/<name>` and the shared build files; in a standalone fork, the project itself.
+ * Installed packages are linked from here, so nothing needs installing.
  */
 function forkProject(): string {
   const root = mkdtempSync(join(tmpdir(), 'blueprints-config-fork-'));
-  const target = join(root, 'services', basename(SERVICE_DIR));
+  const target = STANDALONE ? join(root, basename(SERVICE_DIR)) : join(root, 'services', basename(SERVICE_DIR));
   cpSync(SERVICE_DIR, target, { recursive: true, filter: (path) => !NOT_COPIED.has(basename(path)) });
   symlinkSync(join(SERVICE_DIR, 'node_modules'), join(target, 'node_modules'));
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
-  for (const file of ['serverless.shared.yml', 'esbuild.config.cjs', 'tsconfig.base.json', 'package.json']) {
-    cpSync(join(REPO_ROOT, file), join(root, file));
+  if (!STANDALONE) {
+    const repoRoot = join(SERVICE_DIR, '..', '..');
+    symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+    for (const file of ['serverless.shared.yml', 'esbuild.config.cjs', 'tsconfig.base.json', 'package.json']) {
+      cpSync(join(repoRoot, file), join(root, file));
+    }
   }
   return target;
 }
@@ -97,7 +102,7 @@ describe('startLocalStack: behaviour comes from serverless.yml', () => {
   it('routes order.shipped instead, grouped by warehouse, after the rule pattern and MessageGroupId change', async () => {
     // Prepare
     const serviceDir = forkProject();
-    cleanup.push(join(serviceDir, '..', '..'));
+    cleanup.push(STANDALONE ? join(serviceDir, '..') : join(serviceDir, '..', '..'));
     editServerlessYml(serviceDir, [
       ['fairQueueDetailType: order.placed', 'fairQueueDetailType: order.shipped'],
       ['MessageGroupId: $.detail.context.brand', 'MessageGroupId: $.detail.context.warehouse'],
