@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import { listServices } from '../src/devServices.js';
-import { type DevProcess, eventually, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
+import {
+  type DevProcess,
+  eventually,
+  REPO_ROOT,
+  startDevProcess,
+  stopDevProcessesLeftRunning,
+} from './helpers/devProcess.js';
 import { forkProject } from './helpers/forkProject.js';
 import {
   isRunning,
@@ -105,6 +111,9 @@ async function settledDynamoDbCounts(dev: DevProcess): Promise<Record<string, nu
 
 describe('pnpm dev: a clean stop, every time', () => {
   const cleanup: string[] = [];
+
+  // A failed assertion between a start and its stop must not leave a pnpm dev (and its PostgreSQL) running.
+  afterEach(() => stopDevProcessesLeftRunning(), 60_000);
 
   afterAll(() => {
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });

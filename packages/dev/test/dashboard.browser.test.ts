@@ -10,7 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page, type Route } from 'playwright-core';
-import { type DevProcess, eventually, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
+import {
+  type DevProcess,
+  eventually,
+  REPO_ROOT,
+  startDevProcess,
+  stopDevProcessesLeftRunning,
+} from './helpers/devProcess.js';
 
 /** A ceiling for one flow (an action, an invocation) on a busy two-core machine, not a speed figure. */
 const FLOW_TIMEOUT = 90_000;
@@ -86,6 +92,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await dev?.stop();
+  // Any other pnpm dev a failed test started and did not stop.
+  await stopDevProcessesLeftRunning();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 

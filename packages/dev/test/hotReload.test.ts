@@ -5,7 +5,7 @@
  */
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DevProcess, eventually, startDevProcess } from './helpers/devProcess.js';
+import { type DevProcess, eventually, startDevProcess, stopDevProcessesLeftRunning } from './helpers/devProcess.js';
 import { reloadableProject } from './helpers/forkProject.js';
 
 const SERVICE = 'reloadable';
@@ -54,6 +54,8 @@ describe('pnpm dev: hot reload', () => {
 
   afterAll(async () => {
     await dev?.stop();
+    // Any other pnpm dev a failed test started and did not stop.
+    await stopDevProcessesLeftRunning();
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 

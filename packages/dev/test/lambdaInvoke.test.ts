@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { listServices } from '../src/devServices.js';
-import { type DevProcess, eventually, REPO_ROOT, startDevProcess } from './helpers/devProcess.js';
+import {
+  type DevProcess,
+  eventually,
+  REPO_ROOT,
+  startDevProcess,
+  stopDevProcessesLeftRunning,
+} from './helpers/devProcess.js';
 
 const SERVICE = listServices(REPO_ROOT)[0] as string;
 const text = (payload: Uint8Array | undefined) => new TextDecoder().decode(payload);
@@ -64,6 +70,8 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.destroy();
   await dev?.stop();
+  // Any other pnpm dev a failed test started and did not stop.
+  await stopDevProcessesLeftRunning();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 

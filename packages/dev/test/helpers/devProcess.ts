@@ -24,6 +24,30 @@ export interface DevProcess {
   stop(): Promise<number | null>;
 }
 
+/** Every `pnpm dev` this test file started and that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Stops (SIGINT, then SIGKILL after `graceMs`) every `pnpm dev` still running: for an `afterEach`, so a
+ * test that fails between start and stop leaves no process, port or PostgreSQL behind.
+ */
+export async function stopDevProcessesLeftRunning(graceMs = 15_000): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGINT');
+        }),
+    ),
+  );
+}
+
 /**
  * Runs `pnpm dev` (the same script, without pnpm in between so the signal reaches it) as a child
  * process on free ports, and waits for its ready line. Hot reload is off (`--no-watch`) unless
@@ -40,8 +64,14 @@ export function startDevProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
+  running.add(child);
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
