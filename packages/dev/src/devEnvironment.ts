@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { LocalLambdaApi } from '@blueprints/local-lambda-api';
+import { startLocalPostgres } from '@blueprints/local-postgres';
 import type { LambdaLogWriter } from '@blueprints/local-runtime';
 import { type LocalService, type LocalStack, startLocalStack } from '@blueprints/local-stack';
 import { ActivityFeed } from './activityFeed.js';
 import { prepareDataDir } from './dataDir.js';
-import { startDevPostgres } from './devPostgres.js';
 import { listServices, serviceDir, UnknownServiceError } from './devServices.js';
 import { feedStackActivity } from './feedActivity.js';
 import { HotReload } from './hotReload.js';
@@ -125,7 +125,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       logLevel: options.logLevel ?? 'WARN',
       dataDir,
       ports: { ...ports, http: httpPortOf },
-      postgres: startDevPostgres,
+      postgres: startLocalPostgres,
       closeCeilingMs: CLOSE_CEILING_MS,
       signal: options.signal,
       lambda: (s, loader, environment) =>

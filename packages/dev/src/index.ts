@@ -24,7 +24,6 @@ export {
   startDevEnvironment,
   UnknownServiceError,
 } from './devEnvironment.js';
-export { type DevPostgres, PostgresAlreadyRunningError, startDevPostgres } from './devPostgres.js';
 export { ObservedLambda, triggerOf } from './ObservedLambda.js';
 export {
   assertDevPortsFree,

@@ -15,7 +15,7 @@ export interface ConsoleIo {
 /** Exit codes: 0 done, 1 the statement failed, 2 refused or a usage error. */
 export const EXIT = { ok: 0, statementFailed: 1, refused: 2 } as const;
 
-/** The connection settings of `pnpm dev`'s PostgreSQL (packages/dev devPostgres) and `pnpm db:local`. */
+/** The connection settings of `pnpm dev`'s PostgreSQL (@blueprints/local-postgres) and `pnpm db:local`. */
 function localRunner(env: ConsoleIo['env'], database: string): LocalSqlRunner {
   return new LocalSqlRunner({
     host: env.DB_HOST ?? '127.0.0.1',

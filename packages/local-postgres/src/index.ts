@@ -1,0 +1,8 @@
+export {
+  type LocalPostgresOptions,
+  type LocalPostgresServer,
+  orphanedPostmaster,
+  PostgresAlreadyRunningError,
+  startLocalPostgres,
+  stopOrphanedPostgres,
+} from './localPostgres.js';
