@@ -182,6 +182,7 @@ async function wireServices(
   const wire = (s: ResolvedService, lambda: LocalLambda, httpPort: number) =>
     wireService(s, lambda, {
       stack: rewiring.scopedTo(s.name),
+      credentials: credentials.get(s.name) as LocalCredentials,
       httpPort,
       iot: gateway && iotEndpointOf(gateway),
       onHttpRequest: options.onHttpRequest,

@@ -137,6 +137,7 @@ describe('Function: startLocalStack() with deployments', () => {
     expect(dev?.deploymentStage).toBeUndefined();
     expect(stack.service('shop@qa')).toBe(qa);
     expect(qa?.lambda).not.toBe(dev?.lambda);
+    expect([dev?.credentials.accessKeyId, qa?.credentials.accessKeyId]).toEqual(['local', 'local-qa']);
   });
 
   it("creates each deployment's resources side by side", async () => {
