@@ -3,6 +3,7 @@
  * as two stages share one AWS account. The folder is written as `osls package` leaves one for each
  * stage (`.serverless` for dev, `.serverless-qa` for qa), so no packaging runs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,4 +202,48 @@ describe('Function: startLocalStack() with deployments', () => {
       DuplicateLocalServiceError,
     );
   });
+});
+
+describe('Function: startLocalStack() with deployments, from their built bundles', () => {
+  let root: string;
+  let stack: LocalStack;
+
+  /** `<function name>.zip` in a package folder, holding `src/handlers/describe.cjs` that answers `answer`. */
+  function writeBundle(dir: string, folder: string, functionName: string, answer: string): void {
+    const build = join(root, 'build', folder, 'src', 'handlers');
+    mkdirSync(build, { recursive: true });
+    writeFileSync(join(build, 'describe.cjs'), `exports.handler = async () => ${JSON.stringify(answer)};\n`);
+    execFileSync('zip', ['-q', '-r', join(dir, folder, `${functionName}.zip`), 'src'], {
+      cwd: join(root, 'build', folder),
+    });
+  }
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'blueprints-deployment-bundles-'));
+    const dir = join(root, 'shop');
+    writePackage(dir, '.serverless', 'dev', join(root, 'unused.jsonl'));
+    writePackage(dir, '.serverless-qa', 'qa', join(root, 'unused.jsonl'));
+    writeBundle(dir, '.serverless', 'shop-dev-describe', 'built for dev');
+    writeBundle(dir, '.serverless-qa', 'shop-qa-describe', 'built for qa');
+    stack = await startLocalStack({
+      region: REGION,
+      services: [dir, { dir, stage: 'qa' }],
+      packageServices: false,
+      dataDir: join(root, 'data'),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("loads each deployment's functions from its own stage's package", async () => {
+    // Act
+    const fromDev = await stack.service('shop')?.lambda.invoke('shop-dev-describe', {});
+    const fromQa = await stack.service('shop@qa')?.lambda.invoke('shop-qa-describe', {});
+
+    // Assess
+    expect([fromDev, fromQa]).toEqual(['built for dev', 'built for qa']);
+  }, 30_000);
 });
