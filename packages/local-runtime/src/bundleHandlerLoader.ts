@@ -4,7 +4,7 @@ import { SourceMap } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { readPackagedServiceState } from '@blueprints/packaging';
+import { packageFolder, readPackagedServiceState } from '@blueprints/packaging';
 import type { Handler, HandlerLoader, LocalFunction } from './LocalLambda.js';
 
 const run = promisify(execFile);
@@ -16,13 +16,17 @@ export class BundleNotFoundError extends Error {
   }
 }
 
-/** The zip osls wrote for a function: `.serverless/<function key>.zip` (keys from serverless-state.json). */
-function zipOf(serviceDir: string, fn: LocalFunction): string {
-  const packaged = existsSync(join(serviceDir, '.serverless', 'serverless-state.json'));
+/**
+ * The zip osls wrote for a function: `.serverless/<function key>.zip` (keys from serverless-state.json),
+ * `.serverless-<stage>/…` for another stage's package.
+ */
+function zipOf(serviceDir: string, fn: LocalFunction, stage?: string): string {
+  const folder = packageFolder(stage);
+  const packaged = existsSync(join(serviceDir, folder, 'serverless-state.json'));
   const key = packaged
-    ? readPackagedServiceState(serviceDir).functions.find((f) => f.name === fn.name)?.key
+    ? readPackagedServiceState(serviceDir, stage).functions.find((f) => f.name === fn.name)?.key
     : undefined;
-  return join(serviceDir, '.serverless', `${key ?? fn.name}.zip`);
+  return join(serviceDir, folder, `${key ?? fn.name}.zip`);
 }
 
 /**
@@ -50,6 +54,8 @@ export interface BundleHandlerLoaderOptions {
    * is newer than the packaged zip: a cold start loads it instead of the zip.
    */
   rebuilt?: (fn: LocalFunction) => string | undefined;
+  /** The stage whose package the zips come from (`.serverless-<stage>`); default the default package (`.serverless`). */
+  stage?: string;
 }
 
 /**
@@ -72,7 +78,7 @@ export function bundleHandlerLoader(
     const exportName = fn.handler.slice(dot + 1);
     const rebuilt = options.rebuilt?.(fn);
     if (rebuilt) return importHandler(join(rebuilt, `${fn.handler.slice(0, dot)}.cjs`), exportName);
-    const zip = zipOf(serviceDir, fn);
+    const zip = zipOf(serviceDir, fn, options.stage);
     const zipStat = statSync(zip, { throwIfNoEntry: false });
     if (!zipStat) throw new BundleNotFoundError(zip);
     const handlerFile = `${fn.handler.slice(0, dot)}.cjs`;

@@ -1,4 +1,4 @@
-export { DEV_CREDENTIALS } from './devCredentials.js';
+export { DEV_CREDENTIALS, deploymentCredentials, type LocalCredentials } from './devCredentials.js';
 export { freeLocalPort } from './freeLocalPort.js';
 export { LOCAL_WIRING_FILE, loadLocalWiring } from './loadLocalWiring.js';
 export {
@@ -22,7 +22,13 @@ export {
   type LocalPostgresEndpoint,
   type LocalWiring,
 } from './localWiring.js';
-export { hasResource, packageService, type ResolvedService, resolveService } from './resolveService.js';
+export {
+  hasResource,
+  type LocalServiceEntry,
+  packageService,
+  type ResolvedService,
+  resolveService,
+} from './resolveService.js';
 export {
   type LocalPostgres,
   type LocalPostgresStarter,
@@ -32,5 +38,10 @@ export { serviceFunctionsFromTemplate } from './serviceFunctions.js';
 export { iotEndpointOf } from './serviceGateway.js';
 export { type RebuiltBundle, UnknownLocalServiceError } from './serviceRewiring.js';
 export type { StandIns, StandInsOptions } from './standIns.js';
-export { type LocalStack, type LocalStackOptions, startLocalStack } from './startLocalStack.js';
+export {
+  DuplicateLocalServiceError,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from './startLocalStack.js';
 export type { LocalHttpRequest, LocalService } from './wireService.js';

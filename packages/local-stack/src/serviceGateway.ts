@@ -7,7 +7,7 @@ import {
 } from '@blueprints/local-iot';
 import type { LocalLambda } from '@blueprints/local-runtime';
 import type { LocalSqs } from '@blueprints/local-sqs';
-import { DEV_CREDENTIALS } from './devCredentials.js';
+import type { LocalCredentials } from './devCredentials.js';
 import type { LocalIotEndpoint } from './localWiring.js';
 import { hasResource, type ResolvedService } from './resolveService.js';
 
@@ -17,6 +17,8 @@ export interface ServiceGatewayOptions {
   port: number;
   mqttPort: number;
   sqs: LocalSqs;
+  /** The keys a service's functions sign with (by its name): its presign functions' policies go with them. */
+  credentials: (service: string) => LocalCredentials;
 }
 
 /**
@@ -39,11 +41,11 @@ export async function startServicesGateway(
     const o = iotGatewayOptionsFromTemplate(s.resolver, lambda, sqs);
     merged.rules?.push(...(o.rules ?? []));
     Object.assign(merged.authorizers as object, o.authorizers);
-    // Presigned URLs signed with the local keys carry the IoT statements of the function that signs them.
+    // Presigned URLs signed with the service's keys carry the IoT statements of the function that signs them.
     for (const fn of iotFunctions(s)) {
       const policies = iotPoliciesOfFunction(s.resolver, fn.logicalId);
       if (policies.some((p) => JSON.stringify(p).includes('iot:Connect'))) {
-        merged.credentials?.push({ ...DEV_CREDENTIALS, policies });
+        merged.credentials?.push({ ...options.credentials(s.name), policies });
       }
     }
   }

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IotGateway } from '@blueprints/local-iot';
 import { bundleHandlerLoader, type HandlerLoader, LocalLambda } from '@blueprints/local-runtime';
-import { hasResource, packageService, type ResolvedService, resolveService } from './resolveService.js';
+import { DEV_CREDENTIALS, deploymentCredentials, type LocalCredentials } from './devCredentials.js';
+import {
+  entryOf,
+  hasResource,
+  type LocalServiceEntry,
+  packageService,
+  type ResolvedService,
+  resolveService,
+} from './resolveService.js';
 import {
   databaseServiceOf,
   type LocalPostgres,
@@ -19,13 +27,15 @@ import { type LocalHttpRequest, type LocalService, wireService } from './wireSer
 export interface LocalStackOptions extends Omit<StandInsOptions, 'ports'> {
   /**
    * Service folders (each with a serverless.yml, optionally a local.ts) to package, provision and wire.
-   * Without any, only the SDK stand-ins start.
+   * An entry `{ dir, stage }` is one deployment of a folder, packaged and deployed as that stage and
+   * named `<folder>@<stage>`: several stages of one service then run side by side, as on one AWS
+   * account. Without any, only the SDK stand-ins start.
    */
-  services?: string[];
+  services?: LocalServiceEntry[];
   /** Fixed ports; 0 (the default) picks a free one. `http` is a function of the service's folder name. */
   ports?: StandInsOptions['ports'] &
     Partial<Record<'iotWebSocket' | 'iotMqtt' | 'postgres', number>> & { http?: (service: string) => number };
-  /** The stage each service is deployed as (stack `<service>-<stage>`); default `dev`. */
+  /** The stage each plain service folder is deployed as (stack `<service>-<stage>`); default `dev`. */
   stage?: string;
   /** POWERTOOLS_LOG_LEVEL for every function; default: what the template says. */
   logLevel?: string;
@@ -84,10 +94,11 @@ export interface LocalStack extends StandIns {
  * await stack.close();
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  checkDistinctStacks(options.services ?? [], options.stage ?? 'dev');
   const progress = options.onProgress ?? (() => undefined);
   if (options.packageServices !== false && options.services?.length) {
     progress(`checking ${options.services.length} service(s) for changes since their last package…`);
-    for (const dir of options.services ?? []) await packageService(dir, progress, options.signal);
+    for (const entry of options.services ?? []) await packageService(entry, progress, options.signal);
   }
   options.signal?.throwIfAborted();
   progress('starting the local stand-ins (SQS, event bus, DynamoDB, S3, Kinesis, Secrets Manager)…');
@@ -116,7 +127,8 @@ async function wireServices(
   const ports = options.ports ?? {};
   const identity = { stage: options.stage ?? 'dev', region, accountId, logLevel: options.logLevel };
   const resolved: ResolvedService[] = [];
-  for (const dir of options.services ?? []) resolved.push(await resolveService(dir, identity, stack.provision));
+  for (const entry of options.services ?? []) resolved.push(await resolveService(entry, identity, stack.provision));
+  const credentials = credentialsOf(resolved, identity.stage);
 
   const databaseService = databaseServiceOf(resolved);
   let postgres: LocalPostgres | undefined;
@@ -144,10 +156,17 @@ async function wireServices(
     const loader =
       options.handlerLoader?.(s) ??
       bundleHandlerLoader(s.dir, join(dataDir as string, 'bundles', s.name), {
+        stage: s.deploymentStage,
         rebuilt: (fn) => rewiring.rebuiltBundle(s.name, fn.name),
       });
-    const lambda =
-      options.lambda?.(s, loader, stack.environment) ?? new LocalLambda(s.functions, loader, stack.environment);
+    // Its functions sign (presigned URLs) with the deployment's keys.
+    const keys = credentials.get(s.name) as LocalCredentials;
+    const environment = {
+      ...stack.environment,
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    };
+    const lambda = options.lambda?.(s, loader, environment) ?? new LocalLambda(s.functions, loader, environment);
     lambdas.set(s.name, lambda);
   }
   const gateway = await startServicesGateway(resolved, lambdas, {
@@ -156,12 +175,14 @@ async function wireServices(
     port: ports.iotWebSocket ?? 0,
     mqttPort: ports.iotMqtt ?? 0,
     sqs: stack.sqs,
+    credentials: (name) => credentials.get(name) as LocalCredentials,
   });
   if (gateway) stack.onClose(() => gateway.close());
 
   const wire = (s: ResolvedService, lambda: LocalLambda, httpPort: number) =>
     wireService(s, lambda, {
       stack: rewiring.scopedTo(s.name),
+      credentials: credentials.get(s.name) as LocalCredentials,
       httpPort,
       iot: gateway && iotEndpointOf(gateway),
       onHttpRequest: options.onHttpRequest,
@@ -178,8 +199,9 @@ async function wireServices(
     const index = services.findIndex((s) => s.name === name);
     const old = services[index];
     if (!old) throw new UnknownLocalServiceError(name);
-    if (options.packageServices !== false) await packageService(old.dir, progress);
-    const next = await resolveService(old.dir, identity, (resolver) => rewiring.reprovision(old.resolver, resolver));
+    const entry = old.deploymentStage === undefined ? old.dir : { dir: old.dir, stage: old.deploymentStage };
+    if (options.packageServices !== false) await packageService(entry, progress);
+    const next = await resolveService(entry, identity, (resolver) => rewiring.reprovision(old.resolver, resolver));
     await rewiring.unwire(name);
     await old.firehose.close();
     rewiring.forgetBuilds(name);
@@ -222,4 +244,37 @@ async function wireServices(
       await Promise.all(services.map((s) => s.firehose.flush()));
     },
   };
+}
+
+export class DuplicateLocalServiceError extends Error {
+  constructor(dir: string, stage: string) {
+    super(`Two entries of services deploy ${dir} as stage ${stage}: give each deployment of a folder its own stage`);
+    this.name = 'DuplicateLocalServiceError';
+  }
+}
+
+/** Two entries deploying one folder as one stage would share (and overwrite) each other's resources. */
+function checkDistinctStacks(entries: LocalServiceEntry[], defaultStage: string): void {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const { dir, stage = defaultStage } = entryOf(entry);
+    const key = `${dir}-${stage}`;
+    if (seen.has(key)) throw new DuplicateLocalServiceError(dir, stage);
+    seen.add(key);
+  }
+}
+
+/**
+ * The keys each service's functions run (and sign) with: the local keys, except for a deployment of a
+ * folder that an earlier entry deploys too, which gets its own (`local-<stage>`).
+ */
+function credentialsOf(services: ResolvedService[], defaultStage: string): Map<string, LocalCredentials> {
+  const folders = new Set<string>();
+  const credentials = new Map<string, LocalCredentials>();
+  for (const s of services) {
+    const stage = s.deploymentStage ?? defaultStage;
+    credentials.set(s.name, folders.has(s.dir) ? deploymentCredentials(stage) : DEV_CREDENTIALS);
+    folders.add(s.dir);
+  }
+  return credentials;
 }

@@ -3,6 +3,7 @@ import { httpRoutesFromTemplate, LocalHttpApi, type LocalHttpRoute } from '@blue
 import { type LocalPipes, pipesFromTemplate, startPipesFromTemplate } from '@blueprints/local-pipes';
 import type { LocalLambda } from '@blueprints/local-runtime';
 import { type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
+import type { LocalCredentials } from './devCredentials.js';
 import { localActionContext } from './localActions.js';
 import type { LocalActionContext, LocalIotEndpoint } from './localWiring.js';
 import type { ResolvedService } from './resolveService.js';
@@ -19,6 +20,8 @@ export interface LocalHttpRequest {
 /** One service running locally, wired from its packaged template. */
 export interface LocalService extends ResolvedService {
   lambda: LocalLambda;
+  /** The keys its functions run and sign with (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`). */
+  credentials: LocalCredentials;
   http?: { url: string; routes: LocalHttpRoute[] };
   triggers: QueueTriggers;
   pipes?: LocalPipes;
@@ -41,6 +44,7 @@ export async function wireService(
   lambda: LocalLambda,
   context: {
     stack: StandIns;
+    credentials: LocalCredentials;
     httpPort: number;
     iot?: LocalIotEndpoint;
     onHttpRequest?: (request: LocalHttpRequest) => void;
@@ -104,5 +108,16 @@ export async function wireService(
     { ...stack, iot: context.iot },
     { ...s, httpUrl: http?.url, invoke: (name, event) => lambda.invoke(name, event) },
   );
-  return { ...s, lambda, http, triggers, pipes, firehose, buses, pipeBuses, actionContext };
+  return {
+    ...s,
+    lambda,
+    credentials: context.credentials,
+    http,
+    triggers,
+    pipes,
+    firehose,
+    buses,
+    pipeBuses,
+    actionContext,
+  };
 }

@@ -30,7 +30,7 @@ afterAll(async () => {
 const fn = (deployment: LocalDeployment, logicalId: string) => deployment.resolver.physicalName(logicalId);
 
 async function presignedUrl(deployment: LocalDeployment): Promise<{ url: string; clientIdPrefix: string }> {
-  const response = (await stack.lambda.invoke(fn(deployment, 'PresignLambdaFunction'), {
+  const response = (await deployment.lambda.invoke(fn(deployment, 'PresignLambdaFunction'), {
     rawPath: '/iot/url',
   })) as APIGatewayProxyStructuredResultV2;
   return JSON.parse(String(response.body));
@@ -115,10 +115,10 @@ describe('Two deployments of iot-realtime on one account', () => {
 
       // Act: each stage broadcasts; a last qa broadcast marks the end of what qa could have received
       const devArrived = arrival(devReader, 'dev-only');
-      await stack.lambda.invoke(fn(dev, 'BroadcastLambdaFunction'), { topic: 'news', message: { text: 'dev-only' } });
+      await dev.lambda.invoke(fn(dev, 'BroadcastLambdaFunction'), { topic: 'news', message: { text: 'dev-only' } });
       await devArrived;
       const qaArrived = arrival(qaReader, 'qa-end');
-      await stack.lambda.invoke(fn(qa, 'BroadcastLambdaFunction'), { topic: 'news', message: { text: 'qa-end' } });
+      await qa.lambda.invoke(fn(qa, 'BroadcastLambdaFunction'), { topic: 'news', message: { text: 'qa-end' } });
       await qaArrived;
 
       // Assess

@@ -1,23 +1,12 @@
 import { IotNamespace, type IotSigningCredentials } from '@blueprints/common';
-import {
-  type IotGateway,
-  type IotGatewayCredential,
-  type IotGatewayOptions,
-  iotGatewayOptionsFromTemplate,
-  iotPoliciesOfFunction,
-  startIotGateway,
-} from '@blueprints/local-iot';
-import { functionsFromTemplate, type LocalFunction, LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
-import { createSecretsFromTemplate, type LocalSecretsManager } from '@blueprints/local-secrets-manager';
-import { type LocalSqs, type QueueTriggers, startQueueTriggers } from '@blueprints/local-sqs';
-import {
-  DEV_CREDENTIALS,
-  type LocalStack as StandIns,
-  startLocalStack as startStandIns,
-} from '@blueprints/local-stack';
-import { createTablesFromTemplate, type LocalDynamoDb } from '@blueprints/local-storage';
+import type { IotGateway } from '@blueprints/local-iot';
+import { type LocalLambda, sourceHandlerLoader } from '@blueprints/local-runtime';
+import type { LocalSecretsManager } from '@blueprints/local-secrets-manager';
+import type { LocalSqs, QueueTriggers } from '@blueprints/local-sqs';
+import { DEV_CREDENTIALS, type LocalService, startLocalStack as startServices } from '@blueprints/local-stack';
+import type { LocalDynamoDb } from '@blueprints/local-storage';
 import { resourcesOfType, type TemplateResolver } from '@blueprints/packaging';
-import { packagedResolver, SERVICE_DIR } from './packagedService.js';
+import { SERVICE_DIR } from './packagedService.js';
 
 export const LOCAL_CREDENTIALS = DEV_CREDENTIALS;
 
@@ -32,6 +21,8 @@ export interface LocalDeployment {
   /** The keys its presign function signs with (the gateway knows them with the presign role's IoT statements). */
   presignCredentials: IotSigningCredentials;
   triggers: QueueTriggers;
+  /** Runs this deployment's functions (by name, ARN or logical id). */
+  lambda: LocalLambda;
 }
 
 /** The service running locally from its packaged template; the first deployment's parts at the top level. */
@@ -41,16 +32,11 @@ export interface LocalStack extends LocalDeployment {
   gateway: IotGateway;
   sqs: LocalSqs;
   dynamo: LocalDynamoDb;
-  /** Holds the template's JwtSecret, set to `jwtSecret`; rotate it with `putSecretValue`. */
+  /** Holds each deployment's JwtSecret, set to `jwtSecret`; rotate it with `putSecretValue`. */
   secretsManager: LocalSecretsManager;
+  /** The first deployment's JwtSecret. */
   jwtSecretArn: string;
-  lambda: LocalLambda;
   close(): Promise<void>;
-}
-
-async function resolverOf(stage: string | undefined): Promise<TemplateResolver> {
-  if (stage === undefined) return packagedResolver();
-  return packagedResolver({ stage });
 }
 
 /** The deployment's IoT namespace, as its functions receive it (`IOT_NAMESPACE`). */
@@ -63,23 +49,35 @@ export function namespaceOf(resolver: TemplateResolver): IotNamespace {
   return IotNamespace.parse(value as string | undefined);
 }
 
-/** Merges the gateway options of several deployments: one account's rules, authorizers and presign keys. */
-function mergeGatewayOptions(all: IotGatewayOptions[], credentials: IotGatewayCredential[]): IotGatewayOptions {
-  const [first] = all as [IotGatewayOptions];
+/** The ARN its authorizer reads the JWT secret from (`JWT_SECRET_ARN`, resolved to the local secret). */
+function jwtSecretArnOf(service: LocalService): string {
+  const arn = service.functions.find((f) => f.environment.JWT_SECRET_ARN)?.environment.JWT_SECRET_ARN;
+  if (!arn) throw new Error(`${service.name}: no function reads JWT_SECRET_ARN`);
+  return arn;
+}
+
+function deploymentOf(service: LocalService): LocalDeployment {
+  const { resolver } = service;
+  const namespace = namespaceOf(resolver);
+  const authorizer = resolver.resolve(resolver.resource('IotAuthorizer').Properties ?? {}) as {
+    AuthorizerName: string;
+  };
   return {
-    ...first,
-    rules: all.flatMap((o) => o.rules ?? []),
-    authorizers: Object.assign({}, ...all.map((o) => o.authorizers ?? {})),
-    credentials,
+    stage: namespace.stage,
+    resolver,
+    namespace,
+    authorizerName: String(authorizer.AuthorizerName),
+    presignCredentials: service.credentials,
+    triggers: service.triggers,
+    lambda: service.lambda,
   };
 }
 
 /**
- * Starts the service locally: the IoT gateway with the template's topic rules and authorizer, the
- * presign role's IoT statements for presigned URLs, LocalSqs + queue triggers, dynalite, the local
- * Secrets Manager holding each deployment's JWT secret (value `jwtSecret`), and every function from
- * its TypeScript source. With `stages`, packages and starts each stage as its own deployment on the
- * SAME gateway, queues and tables, as two stages share one AWS account: e.g.
+ * Starts the service on `startLocalStack`, as `pnpm dev` does (gateway, queues, tables, secrets and
+ * the IoT environment from the template and local.ts), with handlers loaded from their TypeScript
+ * source and each deployment's JWT secret set to `jwtSecret`. With `stages`, each stage is its own
+ * deployment on the SAME gateway, queues and tables, as two stages share one AWS account: e.g.
  * `stages: [undefined, 'qa']` runs `dev` (the default package) beside `qa`.
  */
 export async function startLocalStack(options: {
@@ -87,98 +85,32 @@ export async function startLocalStack(options: {
   logLevel?: string;
   stages?: (string | undefined)[];
 }): Promise<LocalStack> {
-  const resolvers: TemplateResolver[] = [];
-  // One at a time: packaging a stage sets the default package aside while it runs.
-  for (const stage of options.stages ?? [undefined]) resolvers.push(await resolverOf(stage));
-  const [first] = resolvers as [TemplateResolver];
-  const standIns = await startStandIns({ region: first.stack.region, accountId: first.stack.accountId });
+  const stack = await startServices({
+    services: (options.stages ?? [undefined]).map((stage) =>
+      stage === undefined ? SERVICE_DIR : { dir: SERVICE_DIR, stage },
+    ),
+    // Each deployment gets its own copy of a handler module: handlers read their configuration at load.
+    handlerLoader: (s) => sourceHandlerLoader(s.dir, { instance: () => s.name }),
+    pollIntervalMs: 20,
+    logLevel: options.logLevel ?? 'SILENT',
+  });
   try {
-    return await wireDeployments(standIns, resolvers, options);
+    if (!stack.gateway) throw new Error('The packaged template declares no IoT topic rule or authorizer');
+    const secretArns = stack.services.map(jwtSecretArnOf);
+    for (const arn of secretArns) stack.secretsManager.putSecretValue(arn, options.jwtSecret);
+    const deployments = stack.services.map(deploymentOf);
+    return {
+      ...(deployments[0] as LocalDeployment),
+      deployments,
+      gateway: stack.gateway,
+      sqs: stack.sqs,
+      dynamo: stack.dynamodb,
+      secretsManager: stack.secretsManager,
+      jwtSecretArn: secretArns[0] as string,
+      close: () => stack.close(),
+    };
   } catch (error) {
-    await standIns.close();
+    await stack.close();
     throw error;
   }
-}
-
-/** The deployments' secrets, functions, gateway and queue triggers on the stand-ins. */
-async function wireDeployments(
-  standIns: StandIns,
-  resolvers: TemplateResolver[],
-  options: { jwtSecret: string; logLevel?: string },
-): Promise<LocalStack> {
-  const { sqs, dynamodb: dynamo, secretsManager } = standIns;
-  const secretArns: string[] = [];
-  const functions: LocalFunction[] = [];
-  const stageOfFunction = new Map<string, string>();
-  const keys: IotSigningCredentials[] = [];
-  for (const [i, resolver] of resolvers.entries()) {
-    // Only CloudFormation knows the account's endpoint: a placeholder until the gateway has a port.
-    resolver.overrides.set('IotEndpoint.Address', 'pending');
-    await sqs.createQueuesFromTemplate(resolver);
-    await createTablesFromTemplate(resolver, standIns.clients.dynamodb);
-    // Before the functions are read: JWT_SECRET_ARN resolves to the local secret's ARN.
-    const [jwtSecret] = createSecretsFromTemplate(resolver, secretsManager);
-    if (!jwtSecret) throw new Error('The packaged template declares no secret');
-    secretsManager.putSecretValue(jwtSecret.arn, options.jwtSecret);
-    secretArns.push(jwtSecret.arn);
-    const stage = namespaceOf(resolver).stage;
-    const key = i === 0 ? LOCAL_CREDENTIALS : { accessKeyId: `local-${stage}`, secretAccessKey: `local-${stage}` };
-    keys.push(key);
-    for (const fn of functionsFromTemplate(resolver)) {
-      stageOfFunction.set(fn.name, stage);
-      fn.environment.AWS_ACCESS_KEY_ID = key.accessKeyId;
-      fn.environment.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
-      functions.push(fn);
-    }
-  }
-
-  const lambda = new LocalLambda(
-    functions,
-    // Each deployment gets its own copy of a handler module: handlers read their configuration at load.
-    sourceHandlerLoader(SERVICE_DIR, { instance: (fn) => stageOfFunction.get(fn.name) ?? '' }),
-    standIns.environment,
-  );
-  const gateway = await startIotGateway(
-    mergeGatewayOptions(
-      resolvers.map((r) => iotGatewayOptionsFromTemplate(r, lambda, sqs)),
-      // Presigned URLs signed with a deployment's keys carry its presign role's IoT statements, as in AWS.
-      resolvers.map((r, i) => ({
-        ...(keys[i] as IotSigningCredentials),
-        policies: iotPoliciesOfFunction(r, 'PresignLambdaFunction'),
-      })),
-    ),
-  );
-  standIns.onClose(() => gateway.close());
-  for (const fn of functions) {
-    if ('IOT_ENDPOINT' in fn.environment) fn.environment.IOT_ENDPOINT = gateway.host;
-    if (fn.logicalId === 'PresignLambdaFunction') fn.environment.IOT_URL_SCHEME = 'ws';
-    fn.environment.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
-    fn.environment.AWS_ENDPOINT_URL_IOT_DATA_PLANE = gateway.dataPlaneEndpoint;
-  }
-  const deployments = resolvers.map((resolver, i): LocalDeployment => {
-    const namespace = namespaceOf(resolver);
-    return {
-      stage: namespace.stage,
-      resolver,
-      namespace,
-      authorizerName: String(
-        (resolver.resolve(resolver.resource('IotAuthorizer').Properties ?? {}) as { AuthorizerName: string })
-          .AuthorizerName,
-      ),
-      presignCredentials: keys[i] as IotSigningCredentials,
-      triggers: startQueueTriggers(resolver, sqs, lambda, { pollIntervalMs: 20, logger: null }),
-    };
-  });
-  for (const deployment of deployments) standIns.onClose(() => deployment.triggers.stop());
-  return {
-    ...(deployments[0] as LocalDeployment),
-    deployments,
-    gateway,
-    sqs,
-    dynamo,
-    secretsManager,
-    jwtSecretArn: secretArns[0] as string,
-    lambda,
-    close: () => standIns.close(),
-  };
 }
