@@ -33,16 +33,19 @@
 // rds-proxy-demo/articles, 0.55 ms without any hook): formatting the frames themselves (V8 computes
 // line/column: about 0.3 ms for the bundle frame, 0.2 ms for the rest) is the same with or without a
 // hook, and a one-line JS hook costs nothing measurable; ours added ~0.1-0.2 ms to compile its
-// functions lazily on that first call, ~0.1 ms for the full parse of the table function's string
-// literals plus JSON.parse, and ~0.06 ms for the first (cold, interpreted) binary search. So the table
+// functions lazily on that first call, 0.08-0.16 ms for the full parse of the table function's string
+// literals, 0.03-0.06 ms for JSON.parse, ~0.06 ms for the first (cold, interpreted) search. So the table
 // is now a comment in an empty function, read with Function.prototype.toString (a slice of the source
 // V8 already holds: no string literal to scan at load or parse on first use, no JSON), own and vendor
-// rows are one table (one search), and the hook is one function (one lazy compile). Measured A/B,
-// interleaved, 15 rounds: 0.93-0.96x of the previous first-stack time on the bigger bundles, unchanged
-// within noise on the small ones (brandConsumer, presign); still 1.4-2x of no map, short of the 1.2x
-// target. What remains is V8 compiling the hook on first use: compiled eagerly (a parenthesised
+// rows are one table (one search), and the hook is one function (one lazy compile). Measured A/B
+// (Node 22, previous / this / no hook interleaved, 15 fresh processes each, median wall, load 1-3.4 on
+// 2 cores): 0.89-0.98x of the previous first-stack time on 10 of the 14 functions, 1.01-1.11x on
+// brandConsumer, presign, presence and version (within the spread); still 1.4-2x of no map, short of
+// the 1.2x target. What remains is V8 compiling the hook on first use: compiled eagerly (a parenthesised
 // function expression), it costs ~0.15-0.18 ms less on the first stack, but that only moves the
-// compile to every cold start, so it is not done.
+// compile to every cold start, so it is not done. At import (Node 22, require() of the bundle, 25-30
+// interleaved rounds, median wall): ours / no hook 1.01x (articles), 1.02-1.045x (presign, ~0.3 ms,
+// the injected installer; the table comment itself measured 0.99-1.01x: bundles with and without it).
 //
 // Deploy builds (`osls package`/`deploy`) resolve AWS credentials from the environment only: Lambda
 // always sets them there, and the SDK's default chain (SSO, INI files, STS web identity, process,
