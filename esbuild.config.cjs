@@ -29,6 +29,23 @@
 // first stack only: frames in the service's and @blueprints code name the `.ts` file:line:column,
 // vendor frames name their package. `keepNames` keeps function and class names (stack frames and
 // Lambda's `errorType`, which is `error.name`) readable in the minified code.
+// Where the first stack's time goes (Node 22, performance.now() markers in a scratch copy of the hook,
+// rds-proxy-demo/articles, 0.55 ms without any hook): formatting the frames themselves (V8 computes
+// line/column: about 0.3 ms for the bundle frame, 0.2 ms for the rest) is the same with or without a
+// hook, and a one-line JS hook costs nothing measurable; ours added ~0.1-0.2 ms to compile its
+// functions lazily on that first call, 0.08-0.16 ms for the full parse of the table function's string
+// literals, 0.03-0.06 ms for JSON.parse, ~0.06 ms for the first (cold, interpreted) search. So the table
+// is now a comment in an empty function, read with Function.prototype.toString (a slice of the source
+// V8 already holds: no string literal to scan at load or parse on first use, no JSON), own and vendor
+// rows are one table (one search), and the hook is one function (one lazy compile). Measured A/B
+// (Node 22, previous / this / no hook interleaved, 15 fresh processes each, median wall, load 1-3.4 on
+// 2 cores): 0.89-0.98x of the previous first-stack time on 10 of the 14 functions, 1.01-1.11x on
+// brandConsumer, presign, presence and version (within the spread); still 1.4-2x of no map, short of
+// the 1.2x target. What remains is V8 compiling the hook on first use: compiled eagerly (a parenthesised
+// function expression), it costs ~0.15-0.18 ms less on the first stack, but that only moves the
+// compile to every cold start, so it is not done. At import (Node 22, require() of the bundle, 25-30
+// interleaved rounds, median wall): ours / no hook 1.01x (articles), 1.02-1.045x (presign, ~0.3 ms,
+// the injected installer; the table comment itself measured 0.99-1.01x: bundles with and without it).
 //
 // Deploy builds (`osls package`/`deploy`) resolve AWS credentials from the environment only: Lambda
 // always sets them there, and the SDK's default chain (SSO, INI files, STS web identity, process,
@@ -165,10 +182,11 @@ function vendorPath(file) {
 }
 
 /**
- * Digits of the tables' fixed-width rows: base 64 on the character codes 35 (`#`) to 98 (`b`), so
- * the hook reads a number with `charCodeAt` and arithmetic, without parsing anything first.
+ * Digits of the table's fixed-width rows: base 64 on the character codes 48 (`0`) to 111 (`o`), so
+ * the hook reads a number with `charCodeAt` and arithmetic, without parsing anything first, and no
+ * row holds a star followed by a slash (the end of the comment it lives in) or a line feed.
  */
-const DIGIT_BASE = 35;
+const DIGIT_BASE = 48;
 /** Widths (in digits) of a row's fields: generated line, generated column, source, original line, original column. */
 const ROW_FIELDS = [2, 4, 2, 3, 2];
 const ROW_WIDTH = ROW_FIELDS.reduce((a, b) => a + b, 0);
@@ -190,25 +208,23 @@ function encodeRows(rows) {
   return out;
 }
 
-/** The source number of an own-table row that says "vendor code from here on". */
-const VENDOR_MARK = 64 ** ROW_FIELDS[2] - 1;
 // The hook is serialised into each bundle on its own, so it spells these numbers out: keep them in step.
-if (ROW_WIDTH !== 13 || VENDOR_MARK !== 4095 || DIGIT_BASE !== 35) throw new Error('stack table layout changed');
+if (ROW_WIDTH !== 13 || DIGIT_BASE !== 48) throw new Error('stack table layout changed');
 
 /**
- * The tables a bundle's stack-trace hook reads (see {@link installStackTraceHook}), built from the
- * compacted map, as four strings: own sources (JSON), own rows, vendor sources (JSON), vendor rows.
- * Rows are fixed-width (see {@link encodeRows}; 0-based lines and columns, absolute), sorted by
- * generated position, so the hook binary-searches the string as it is:
- * - own: the bundle's own code (workspace files, allow-listed packages), paths relative to the
- *   project root, plus a row with source {@link VENDOR_MARK} wherever vendor code starts;
- * - vendor: runs of trimmed vendor code, each naming its package (`node_modules/<package>`), read
- *   only when a frame falls in vendor code.
+ * The stack table a bundle's hook reads (see {@link installStackTraceHook}), built from the compacted
+ * map, as the lines of a comment: the rows, the number of own sources, then one source per line (own
+ * sources first, then vendor packages). Rows are fixed-width (see {@link encodeRows}; 0-based lines
+ * and columns, absolute), sorted by generated position, so the hook binary-searches the line as it is:
+ * own code (workspace files, allow-listed packages; paths relative to the project root) has a row per
+ * original line; each run of trimmed vendor code has one row naming its package (`node_modules/<package>`),
+ * a source number past the own ones, and no position.
  * @param {{ sources: string[], mappings: string }} compacted
  * @param {string} mapDir folder of the map file (its sources are relative to it)
  * @param {string} root project root the table's paths are relative to
+ * @returns {string[]} the comment's lines
  */
-function stackTables(compacted, mapDir, root) {
+function stackTable(compacted, mapDir, root) {
   const trimmed = compacted.sources.map((source) => TRIMMED_SOURCE.test(source));
   const ownSources = [];
   const vendorSources = [];
@@ -222,36 +238,41 @@ function stackTables(compacted, mapDir, root) {
       : path.relative(root, file).split(path.sep).join('/');
     return ownSources.push(name) - 1;
   });
-  const own = [];
-  const vendor = [];
-  let inVendor = false;
+  const rows = [];
   for (const [line, column, source, originalLine, originalColumn] of decodeMappings(compacted.mappings)) {
-    if (trimmed[source]) {
-      if (!inVendor) own.push([line, column, VENDOR_MARK, 0, 0]);
-      vendor.push([line, column, index[source], 0, 0]);
-    } else own.push([line, column, index[source], originalLine, originalColumn]);
-    inVendor = trimmed[source];
+    if (trimmed[source]) rows.push([line, column, ownSources.length + index[source], 0, 0]);
+    else rows.push([line, column, index[source], originalLine, originalColumn]);
   }
-  return [JSON.stringify(ownSources), encodeRows(own), JSON.stringify(vendorSources), encodeRows(vendor)];
+  const sources = [...ownSources, ...vendorSources];
+  // The comment ends at the first `*/`, and the hook splits it at line feeds: a source name holding
+  // either cannot be written (row digits are neither `*`, `/` nor a line feed).
+  const unwritable = sources.find((source) => source.includes('*/') || /[\n\r\u2028\u2029]/.test(source));
+  if (unwritable !== undefined)
+    throw new Error(`stack table: cannot write the source name ${JSON.stringify(unwritable)}`);
+  return [encodeRows(rows), String(ownSources.length), ...sources];
 }
 
 /** A source name that stands for a whole vendor package: `node_modules/@scope/name` or `node_modules/name`. */
 const TRIMMED_SOURCE = /^node_modules\/(@[^/]+\/)?[^/]+$/;
 
-/** The name of the function appended to each bundle that returns its stack tables. */
+/** The name of the function appended to each bundle whose comment holds its stack table. */
 const TABLE_FUNCTION = '__blueprintsStackTable';
 
 /**
  * Installed by every bundle at load (esbuild `inject`, before any other module of the bundle runs);
- * Lambda never sees this function's source outside the bundle. Registers the bundle's table getter
+ * Lambda never sees this function's source outside the bundle. Registers the bundle's table function
  * under its file name and, once per process, sets `Error.prepareStackTrace` so that frames in a
- * registered bundle are mapped: own code to `file.ts:line:column`, vendor code to its package. Costs
- * nothing at import (the tables are strings returned by a function nobody calls until the first stack
- * with a frame in this bundle, and the vendor one is parsed only for a frame in vendor code). Stacks with no frame in a registered bundle go to the hook that was
- * there before, or get V8's own format. Frame text is V8's own (`CallSite#toString`: `async`, `new`,
- * `Type.method [as alias]`, `Promise.all (index n)`), with only the location replaced.
+ * registered bundle are mapped: own code to `file.ts:line:column`, vendor code to its package.
+ * Costs nothing at import: the table is a comment in an empty function, which V8 skips over when it
+ * pre-parses the bundle (no string literal to scan), and which the hook reads on the first stack with
+ * a frame in this bundle through `Function.prototype.toString` (a slice of the source V8 already
+ * holds: nothing to parse, compile or copy). The hook is one function (the first stack compiles one
+ * function, not several) and reads the table's fixed-width digits with `charCodeAt`. Stacks with no
+ * frame in a registered bundle go to the hook that was there before, or get V8's own format. Frame
+ * text is V8's own (`CallSite#toString`: `async`, `new`, `Type.method [as alias]`,
+ * `Promise.all (index n)`), with only the location replaced.
  * @param {string | undefined} file the bundle's own path (`__filename`)
- * @param {(() => string[]) | undefined} table returns the bundle's stack tables (see {@link stackTables})
+ * @param {Function | undefined} table the function whose comment is the bundle's stack table (see {@link stackTable})
  */
 function installStackTraceHook(file, table) {
   if (typeof file !== 'string' || typeof table !== 'function') return;
@@ -261,68 +282,57 @@ function installStackTraceHook(file, table) {
     bundles = new Map();
     Object.defineProperty(globalThis, key, { value: bundles });
     const previous = Error.prepareStackTrace;
-    // Field `field` of row `row` of a table string (layout: ROW_FIELDS, ROW_WIDTH, DIGIT_BASE, VENDOR_MARK).
-    const WIDTHS = [2, 4, 2, 3, 2];
-    const OFFSETS = [0, 2, 6, 8, 11];
-    const read = (rows, row, field) => {
-      let value = 0;
-      for (let at = row * 13 + OFFSETS[field], end = at + WIDTHS[field]; at < end; at++) {
-        value = value * 64 + rows.charCodeAt(at) - 35;
-      }
-      return value;
-    };
-    // The last row at or before a generated position (0-based), or -1.
-    const search = (rows, line, column) => {
-      let low = 0;
-      let high = rows.length / 13 - 1;
-      let found = -1;
-      while (low <= high) {
-        const mid = (low + high) >> 1;
-        const rowLine = read(rows, mid, 0);
-        if (rowLine < line || (rowLine === line && read(rows, mid, 1) <= column)) {
-          found = mid;
-          low = mid + 1;
-        } else high = mid - 1;
-      }
-      return found;
-    };
-    // The original position of a generated one (1-based, as V8 reports it), or undefined.
-    const locate = (bundle, line, column) => {
-      bundle.tables ??= bundle.table();
-      const [ownSources, own, vendorSources, vendor] = bundle.tables;
-      const i = search(own, line - 1, column - 1);
-      if (i < 0) return undefined;
-      const source = read(own, i, 2);
-      if (source !== 4095) {
-        bundle.own ??= JSON.parse(ownSources);
-        return `${bundle.own[source]}:${read(own, i, 3) + 1}:${read(own, i, 4) + 1}`;
-      }
-      // Trimmed vendor code keeps no positions: its frames name the package only.
-      const j = search(vendor, line - 1, column - 1);
-      bundle.vendor ??= JSON.parse(vendorSources);
-      return j < 0 ? undefined : bundle.vendor[read(vendor, j, 2)];
-    };
-    // A frame in a bundle, with its location replaced by the original one.
-    const frame = (bundle, site, file) => {
-      const text = String(site);
-      const line = site.getLineNumber();
-      const column = site.getColumnNumber();
-      const generated = `${file}:${line}:${column}`;
-      const at = text.lastIndexOf(generated);
-      const original = at >= 0 ? locate(bundle, line, column) : undefined;
-      return original ? text.slice(0, at) + original + text.slice(at + generated.length) : text;
-    };
+    const sourceOf = Function.prototype.toString;
     // One pass, and work only for frames in a bundle: the others stay CallSites, which the final
     // join turns into text natively, as Node's own formatting does.
     Error.prepareStackTrace = function prepareStackTrace(error, sites) {
       let frames;
       for (let i = 0; i < sites.length; i++) {
-        const file = sites[i].getFileName();
+        const site = sites[i];
+        const file = site.getFileName();
         const bundle = file === undefined ? undefined : bundles.get(file);
         if (bundle === undefined) continue;
         frames ??= sites.slice();
         try {
-          frames[i] = frame(bundle, sites[i], file);
+          const text = String(site);
+          const line = site.getLineNumber();
+          const column = site.getColumnNumber();
+          const generated = `${file}:${line}:${column}`;
+          const at = text.lastIndexOf(generated);
+          if (at < 0) continue;
+          // [function header, rows, own source count, ...sources, comment end]
+          bundle.lines ??= sourceOf.call(bundle.table).split('\n');
+          const rows = bundle.lines[1];
+          // The last row at or before the generated position (0-based). A row's first 6 digits
+          // (generated line, 2; column, 4) read as one number order rows by position.
+          const target = (line - 1) * 16777216 + column - 1;
+          let low = 0;
+          let high = rows.length / 13 - 1;
+          let found = -1;
+          while (low <= high) {
+            const mid = (low + high) >> 1;
+            let position = 0;
+            for (let d = mid * 13, end = d + 6; d < end; d++) position = position * 64 + rows.charCodeAt(d) - 48;
+            if (position <= target) {
+              found = mid;
+              low = mid + 1;
+            } else high = mid - 1;
+          }
+          if (found < 0) continue;
+          const row = found * 13;
+          // Source (2 digits), original line (3), original column (2).
+          const source = (rows.charCodeAt(row + 6) - 48) * 64 + rows.charCodeAt(row + 7) - 48;
+          const name = bundle.lines[3 + source];
+          if (name === undefined) continue;
+          let original = name;
+          // Trimmed vendor code keeps no positions: its frames name the package only.
+          if (source < +bundle.lines[2]) {
+            let originalLine = 0;
+            for (let d = row + 8; d < row + 11; d++) originalLine = originalLine * 64 + rows.charCodeAt(d) - 48;
+            const originalColumn = (rows.charCodeAt(row + 11) - 48) * 64 + rows.charCodeAt(row + 12) - 48;
+            original = `${name}:${originalLine + 1}:${originalColumn + 1}`;
+          }
+          frames[i] = text.slice(0, at) + original + text.slice(at + generated.length);
         } catch {
           // An unreadable table leaves the frame as V8 wrote it.
         }
@@ -383,9 +393,9 @@ function trimVendorSourceMaps({ mappedPackages = [], root = __dirname } = {}) {
             await fs.promises.writeFile(full, JSON.stringify(compacted));
             const bundle = full.slice(0, -'.map'.length);
             if (!fs.existsSync(bundle)) return;
-            const texts = stackTables(compacted, path.dirname(full), root).map((text) => JSON.stringify(text));
+            const lines = stackTable(compacted, path.dirname(full), root);
             // A function declaration is hoisted: the hook, which runs first, can already see it.
-            await fs.promises.appendFile(bundle, `\nfunction ${TABLE_FUNCTION}(){return [${texts}]}\n`);
+            await fs.promises.appendFile(bundle, `\nfunction ${TABLE_FUNCTION}(){/*\n${lines.join('\n')}\n*/}\n`);
           }),
         );
       });
