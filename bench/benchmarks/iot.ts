@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
+import { LocalSecretsManager } from '@blueprints/local-secrets-manager';
 import { formatNumber, formatRatio, formatSample, quantile, type Sample, summarize } from '../harness/statistics.js';
 import type { BenchContext, Benchmark, BenchmarkOutcome, ResultTable, TargetCheck } from '../harness/types.js';
 import { notAvailable } from '../harness/types.js';
@@ -26,6 +28,13 @@ interface AedesModule {
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
+
+/** A compact HS256 JWT of `claims`, as a client signs one for the custom authorizer. */
+function hs256Token(claims: Record<string, unknown>, secret: string): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
 
 /** Runs `fn` repeatedly for `count` iterations per round and returns operations per second per round. */
 async function opsPerSecond(rounds: number, count: number, fn: (i: number) => unknown): Promise<Sample> {
@@ -221,6 +230,9 @@ export const iot: Benchmark = {
     data.presignPerSecond = presign;
 
     // The deployed authorizer bundle (esbuild.config.cjs), loaded in this process with its environment.
+    // It reads its HS256 secret from Secrets Manager (JWT_SECRET_ARN): a local one holds a fresh secret,
+    // and the allowed event carries a token signed with it (the sample event's token is signed with a
+    // secret nobody holds, so it shows a denial).
     let policies: IotPolicyDocument[] | undefined;
     const inventory = await context.inventory();
     const authorizerFn = inventory.functions.find((f) => f.service === 'iot-realtime' && f.name === 'authorizer');
@@ -232,20 +244,32 @@ export const iot: Benchmark = {
       ]);
     } else {
       const bundle = await context.bundles.get(authorizerFn, 'ours');
+      const secrets = await LocalSecretsManager.start({ region: REGION, accountId: ACCOUNT });
+      const jwtSecret = randomBytes(32).toString('hex');
+      const { arn: secretArn } = secrets.createSecret('iot-realtime/bench/jwt-secret', jwtSecret);
       const saved = { ...process.env };
-      Object.assign(process.env, authorizerFn.environment, { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: REGION });
+      Object.assign(process.env, authorizerFn.environment, {
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        JWT_SECRET_ARN: secretArn,
+      });
       try {
         const { handler } = (await import(bundle.file)) as {
           handler: (event: unknown) => Promise<Record<string, unknown>>;
         };
-        const allowEvent = JSON.parse((await import('node:fs')).readFileSync(sampleEvent, 'utf8')) as {
-          protocolData: { mqtt: { password: string } };
+        const allowEvent = JSON.parse(readFileSync(sampleEvent, 'utf8')) as {
+          protocolData: { mqtt: { username: string; password: string } };
         };
+        const now = Math.floor(Date.now() / 1000);
+        const token = hs256Token({ sub: allowEvent.protocolData.mqtt.username, iat: now, exp: now + 900 }, jwtSecret);
+        allowEvent.protocolData.mqtt.password = Buffer.from(token).toString('base64');
         const first = await handler(allowEvent);
-        if (first.isAuthenticated !== true) throw new Error('the sample authorizer event was denied');
+        if (first.isAuthenticated !== true) throw new Error('an event with a valid token was denied');
         policies = (first.policyDocuments as string[]).map((d) => JSON.parse(d) as IotPolicyDocument);
         const denyEvent = structuredClone(allowEvent);
-        const token = Buffer.from(denyEvent.protocolData.mqtt.password, 'base64').toString('utf8');
         denyEvent.protocolData.mqtt.password = Buffer.from(`${token.slice(0, -4)}AAAA`).toString('base64');
         if ((await handler(denyEvent)).isAuthenticated !== false)
           throw new Error('a token with a bad signature was allowed');
@@ -255,9 +279,11 @@ export const iot: Benchmark = {
         rows.push(['authorizer: allow (valid HS256 JWT → policy documents)', formatSample(allow)]);
         rows.push(['authorizer: deny (bad signature)', formatSample(deny)]);
         data.authorizerPerSecond = { allow, deny };
+        data.authorizerSecretReads = secrets.requestCount('GetSecretValue');
       } finally {
         for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
         Object.assign(process.env, saved);
+        await secrets.close();
       }
     }
 
@@ -289,7 +315,7 @@ export const iot: Benchmark = {
     data.policyDecisions = Object.fromEntries(requests.map((r, i) => [`${r.action} ${r.resource}`, decisions[i]]));
     tables.push({ title: 'operations per second (in-process)', columns: ['operation', 'ops/s'], rows });
     notes.push(
-      `ops/s: ${rounds} rounds after a warm-up, median (spread). Policy documents: ${policies ? 'the ones the deployed authorizer bundle returns for events/authorizer.json' : 'built with IotPolicyBuilder'}; decisions ${decisions.join(', ')}.`,
+      `ops/s: ${rounds} rounds after a warm-up, median (spread). Policy documents: ${policies ? 'the ones the deployed authorizer bundle returns for events/authorizer.json with a valid token' : 'built with IotPolicyBuilder'}; decisions ${decisions.join(', ')}.`,
     );
 
     // --- MQTT load: gateway with enforcement vs bare aedes vs Mosquitto ---
