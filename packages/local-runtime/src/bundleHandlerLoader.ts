@@ -4,7 +4,7 @@ import { SourceMap } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { packageFolder, readPackagedServiceState } from '@blueprints/packaging';
+import { packagedFilePath, readPackagedServiceState } from '@blueprints/packaging';
 import type { Handler, HandlerLoader, LocalFunction } from './LocalLambda.js';
 
 const run = promisify(execFile);
@@ -21,12 +21,11 @@ export class BundleNotFoundError extends Error {
  * `.serverless-<stage>/…` for another stage's package.
  */
 function zipOf(serviceDir: string, fn: LocalFunction, stage?: string): string {
-  const folder = packageFolder(stage);
-  const packaged = existsSync(join(serviceDir, folder, 'serverless-state.json'));
+  const packaged = existsSync(packagedFilePath(serviceDir, stage, 'serverless-state.json'));
   const key = packaged
     ? readPackagedServiceState(serviceDir, stage).functions.find((f) => f.name === fn.name)?.key
     : undefined;
-  return join(serviceDir, folder, `${key ?? fn.name}.zip`);
+  return packagedFilePath(serviceDir, stage, `${key ?? fn.name}.zip`);
 }
 
 /**
@@ -78,21 +77,33 @@ export function bundleHandlerLoader(
     const exportName = fn.handler.slice(dot + 1);
     const rebuilt = options.rebuilt?.(fn);
     if (rebuilt) return importHandler(join(rebuilt, `${fn.handler.slice(0, dot)}.cjs`), exportName);
-    const zip = zipOf(serviceDir, fn, options.stage);
-    const zipStat = statSync(zip, { throwIfNoEntry: false });
-    if (!zipStat) throw new BundleNotFoundError(zip);
     const handlerFile = `${fn.handler.slice(0, dot)}.cjs`;
-    // A folder per zip version: a module cannot be re-imported from the same URL.
-    const target = join(workDir, fn.name, String(Math.trunc(zipStat.mtimeMs)));
-    const file = join(target, handlerFile);
-    if (!existsSync(file)) {
-      rmSync(join(workDir, fn.name), { recursive: true, force: true });
-      mkdirSync(target, { recursive: true });
-      await run('unzip', ['-o', '-q', zip, '-d', target]);
-      if (!existsSync(file)) throw new Error(`${zip} holds no ${handlerFile}`);
-      anchorSourceMap(`${file}.map`, serviceDir, handlerFile);
+    // The default package moves (a rename) while another stage is packaged: a zip that is gone
+    // between finding and unpacking it is looked up again.
+    for (let attempt = 1; ; attempt++) {
+      const zip = zipOf(serviceDir, fn, options.stage);
+      const zipStat = statSync(zip, { throwIfNoEntry: false });
+      if (!zipStat) {
+        if (attempt < 3) continue;
+        throw new BundleNotFoundError(zip);
+      }
+      // A folder per zip version: a module cannot be re-imported from the same URL.
+      const target = join(workDir, fn.name, String(Math.trunc(zipStat.mtimeMs)));
+      const file = join(target, handlerFile);
+      if (!existsSync(file)) {
+        rmSync(join(workDir, fn.name), { recursive: true, force: true });
+        mkdirSync(target, { recursive: true });
+        try {
+          await run('unzip', ['-o', '-q', zip, '-d', target]);
+        } catch (error) {
+          if (attempt < 3 && !existsSync(zip)) continue;
+          throw error;
+        }
+        if (!existsSync(file)) throw new Error(`${zip} holds no ${handlerFile}`);
+        anchorSourceMap(`${file}.map`, serviceDir, handlerFile);
+      }
+      return importHandler(file, exportName);
     }
-    return importHandler(file, exportName);
   };
 }
 

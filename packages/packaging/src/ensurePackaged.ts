@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { claimOwnerLock, LockHeldError, type LockOwner } from './ownerLock.js';
 import { readPackagedServiceState } from './packagedService.js';
+import { KEPT_DEFAULT_PACKAGE, packageFolder, readPackagedFile } from './packageFolder.js';
 import { type PackagingProgress, reportPackaging } from './packagingProgress.js';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
@@ -73,19 +74,25 @@ function inputsHash(serviceDir: string, root: string): string {
   return hash.digest('hex');
 }
 
-/** Where `osls package` writes: `.serverless` for the default stage, `.serverless-<stage>` for another one. */
-export function packageFolder(stage?: string): string {
-  if (stage === undefined) return '.serverless';
-  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(stage)) throw new Error(`Invalid stage name "${stage}"`);
-  return `.serverless-${stage}`;
-}
-
 /** Whether the stage's packaged output exists and was made from exactly these inputs. */
 function isPackagedFrom(serviceDir: string, hash: string, stage?: string): boolean {
-  const folder = join(serviceDir, packageFolder(stage));
-  if (!existsSync(join(folder, 'cloudformation-template-update-stack.json'))) return false;
-  const file = join(folder, INPUTS_HASH_FILE);
-  return existsSync(file) && readFileSync(file, 'utf8').trim() === hash;
+  try {
+    readPackagedFile(serviceDir, stage, 'cloudformation-template-update-stack.json');
+    return readPackagedFile(serviceDir, stage, INPUTS_HASH_FILE).trim() === hash;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A default package left in {@link KEPT_DEFAULT_PACKAGE} by a packaging that was killed (the lock is
+ * held, so nobody else is packaging): back to `.serverless`, replacing osls's unfinished work folder.
+ */
+function restoreKeptPackage(dir: string): void {
+  const kept = join(dir, KEPT_DEFAULT_PACKAGE);
+  if (!existsSync(kept)) return;
+  rmSync(join(dir, '.serverless'), { recursive: true, force: true });
+  renameSync(kept, join(dir, '.serverless'));
 }
 
 export class PackagingLockTimeoutError extends Error {
@@ -181,6 +188,7 @@ export async function ensurePackaged(serviceDir: string, options: EnsurePackaged
   }
   const onLock = (message: string) => onProgress({ kind: 'lock', serviceDir: dir, message });
   await withLock(join(dir, '.serverless.lock'), { signal: options.signal, onProgress: onLock }, async () => {
+    restoreKeptPackage(dir);
     const hash = inputsHash(dir, root);
     if (isPackagedFrom(dir, hash, stage)) {
       onProgress({ kind: 'up-to-date', serviceDir: dir });
@@ -188,8 +196,9 @@ export async function ensurePackaged(serviceDir: string, options: EnsurePackaged
     }
     const osls = join(root, OSLS_BIN);
     const args = stage === undefined ? [] : ['--stage', stage, '--package', packageFolder(stage)];
-    // Packaging another stage wipes `.serverless` (serverless-esbuild's work folder): keep the default package aside.
-    const kept = join(dir, '.serverless.kept');
+    // Packaging another stage empties `.serverless` (osls's work folder): keep the default package aside, where
+    // readers in other processes find it meanwhile (packagedFilePath).
+    const kept = join(dir, KEPT_DEFAULT_PACKAGE);
     const moved = stage !== undefined && existsSync(join(dir, '.serverless'));
     if (moved) renameSync(join(dir, '.serverless'), kept);
     try {

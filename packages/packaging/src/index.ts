@@ -6,7 +6,6 @@ export {
   PackagingAbortedError,
   PackagingLockTimeoutError,
   packagedServiceResolver,
-  packageFolder,
   projectRoot,
 } from './ensurePackaged.js';
 export {
@@ -27,6 +26,7 @@ export {
   readPackagedServiceState,
   UnresolvableEnvironmentError,
 } from './packagedService.js';
+export { KEPT_DEFAULT_PACKAGE, packagedFilePath, packageFolder, readPackagedFile } from './packageFolder.js';
 export { PACKAGING_HEARTBEAT_MS, type PackagingProgress, packagingLine, reportPackaging } from './packagingProgress.js';
 export {
   type CfnResource,

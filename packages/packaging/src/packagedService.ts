@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDotenv } from './dotenv.js';
+import { packageFolder, readPackagedFile } from './packageFolder.js';
 import { resourcesOfType, type TemplateResolver } from './template.js';
 
 /** One function as `osls package` recorded it. */
@@ -90,11 +90,10 @@ export function localEnvironment(
  * state.functions.map((f) => f.key); // ['publish', 'store', ...]
  */
 export function readPackagedServiceState(serviceDir: string, stage?: string): PackagedServiceState {
-  const folder = stage === undefined ? '.serverless' : `.serverless-${stage}`;
-  const file = join(serviceDir, folder, 'serverless-state.json');
+  const file = join(serviceDir, packageFolder(stage), 'serverless-state.json');
   let raw: RawServerlessState;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8')) as RawServerlessState;
+    raw = JSON.parse(readPackagedFile(serviceDir, stage, 'serverless-state.json')) as RawServerlessState;
   } catch {
     throw new PackagedStateMissingError(file, serviceDir);
   }

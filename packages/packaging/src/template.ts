@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readPackagedFile } from './packageFolder.js';
 
 /** A CloudFormation resource as it stands in a packaged template. */
 export interface CfnResource {
@@ -56,11 +55,9 @@ export class UnsupportedIntrinsicError extends Error {
  */
 export function loadPackagedTemplate(serviceDir: string, stage?: string): CfnTemplate {
   // `.serverless-<stage>`: a second stage packaged by `ensurePackaged(dir, { stage })`.
-  const folder = stage === undefined ? '.serverless' : `.serverless-${stage}`;
-  const file = join(serviceDir, folder, 'cloudformation-template-update-stack.json');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readPackagedFile(serviceDir, stage, 'cloudformation-template-update-stack.json');
   } catch {
     throw new TemplateNotPackagedError(serviceDir);
   }

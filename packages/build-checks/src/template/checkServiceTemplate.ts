@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CfnTemplate } from '@blueprints/packaging';
+import { type CfnTemplate, loadPackagedTemplate } from '@blueprints/packaging';
 import { checkTemplateSpec, type Violation } from './checkTemplate.js';
 import { lintLeastPrivilege } from './lintLeastPrivilege.js';
 
@@ -11,8 +9,7 @@ export function checkTemplate(template: CfnTemplate): Violation[] {
 
 /** Checks the template `osls package` wrote for a service (`.serverless/cloudformation-template-update-stack.json`). */
 export function checkServiceTemplate(serviceDir: string): Violation[] {
-  const file = join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
-  return checkTemplate(JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate);
+  return checkTemplate(loadPackagedTemplate(serviceDir));
 }
 
 /** One line per violation: `Resource Properties.Path [rule] message`. */
