@@ -12,6 +12,7 @@ import { importFrom, missingFiles } from '../harness/workspaceImport.js';
 type IotModule = typeof import('@blueprints/common');
 type GatewayModule = typeof import('@blueprints/local-iot');
 type IotPolicyDocument = import('@blueprints/common').IotPolicyDocument;
+type IotAction = import('@blueprints/common').IotAction;
 
 interface MqttClient {
   subscribeAsync(topic: string, options: { qos: 0 | 1 }): Promise<unknown>;
@@ -296,19 +297,24 @@ export const iot: Benchmark = {
         .allowPublish(['users/alice/*'])
         .build(),
     ];
-    const arn = (kind: string, name: string) => `arn:aws:iot:${REGION}:${ACCOUNT}:${kind}/${name}`;
-    const requests = [
-      { action: 'iot:Connect', resource: arn('client', 'alice-laptop') },
-      { action: 'iot:Subscribe', resource: arn('topicfilter', 'news') },
-      { action: 'iot:Receive', resource: arn('topic', 'news') },
-      { action: 'iot:Publish', resource: arn('topic', 'users/alice/inbox') },
-      { action: 'iot:Publish', resource: arn('topic', 'users/bob/inbox') },
-      { action: 'iot:Subscribe', resource: arn('topicfilter', 'users/#') },
-    ] as const;
-    const decisions = requests.map((r) => common.evaluateIotPolicy(documents, { ...r, clientId: 'alice-laptop' }));
+    // What the policies grant (each Allow statement's resources, wildcards filled in), and the same requests
+    // for another subject, which they must refuse: a mix of allowed and denied checks.
+    const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : ([] as T[]).concat(value));
+    const allowed = documents
+      .flatMap((d) => asList(d.Statement))
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        asList(statement.Action).map((action) => ({
+          action: action as IotAction,
+          resource: String(asList(statement.Resource)[0]).replace(/\*/g, 'laptop'),
+        })),
+      );
+    const requests = [...allowed, ...allowed.map((r) => ({ ...r, resource: r.resource.replaceAll('alice', 'bob') }))];
+    const clientId = allowed.find((r) => r.action === 'iot:Connect')?.resource.split(':client/')[1] ?? 'alice-laptop';
+    const decisions = requests.map((r) => common.evaluateIotPolicy(documents, { ...r, clientId }));
     const policyRate = await opsPerSecond(rounds, quick ? 20_000 : 200_000, (i) => {
       const r = requests[i % requests.length] as (typeof requests)[number];
-      return common.evaluateIotPolicy(documents, { ...r, clientId: 'alice-laptop' });
+      return common.evaluateIotPolicy(documents, { ...r, clientId });
     });
     rows.push([`evaluateIotPolicy (${requests.length} request kinds, mixed allow/deny)`, formatSample(policyRate)]);
     data.policyChecksPerSecond = policyRate;
