@@ -22,7 +22,11 @@ async function loadPayload(fn) {
   }
   hint.textContent = `prefilled from ${fn.sampleEvent}`;
   const response = await fetch(functionPath(fn.name, 'sample-event'));
-  editor.value = response.ok ? JSON.stringify(await response.json(), null, 2) : '{}';
+  const sample = response.ok ? JSON.stringify(await response.json(), null, 2) : '{}';
+  // Typed into while the sample was on its way, or another function picked since: what is in the
+  // editor now wins (overwriting it would send the sample instead of what was typed).
+  if (edited.has(fn.name) || byId('invoke-function').value !== fn.name) return;
+  editor.value = sample;
 }
 
 function showInvocation(answer) {

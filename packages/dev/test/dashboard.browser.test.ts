@@ -54,6 +54,28 @@ const card = (key: string): Locator => {
 const settled = (key: string) =>
   card(key).and(page.locator('[data-state="ok"], [data-state="error"]')).waitFor({ timeout: FLOW_TIMEOUT });
 const count = async (id: string) => Number(await page.locator(`#${id}`).textContent());
+/**
+ * The invoke form's state once its invocation has settled: `ok` or `error` (a function error). The
+ * form failing (the dev server answered something else, or nothing) fails the test with what it says.
+ */
+async function settledInvocation(): Promise<'ok' | 'error'> {
+  const form = page.getByTestId('invoke-form');
+  const status = () => page.getByTestId('invoke-status').textContent();
+  try {
+    await page
+      .locator('#invoke-form:is([data-state="ok"], [data-state="error"], [data-state="failed"])')
+      .waitFor({ timeout: FLOW_TIMEOUT });
+  } catch (error) {
+    const function_ = await page.getByTestId('invoke-function').inputValue();
+    throw new Error(
+      `the invocation of ${function_} did not settle: form ${await form.getAttribute('data-state')}, "${await status()}"; pnpm dev's last output:\n${dev.output().slice(-4000)}`,
+      { cause: error },
+    );
+  }
+  const state = await form.getAttribute('data-state');
+  if (state === 'failed') throw new Error(`the invoke form failed: ${await status()}`);
+  return state as 'ok' | 'error';
+}
 /** The JSON a result view shows for a result (`renderResult` in dashboard/resultView.js). */
 const shownAs = (result: unknown) =>
   typeof result === 'string' ? result : JSON.stringify(result === undefined ? null : result, null, 2);
@@ -164,6 +186,43 @@ describe('pnpm dev: the dashboard in a browser', () => {
     await page.unroute(`**/api/services/${service}/actions/${id}`);
   });
 
+  it('keeps what was typed when the sample event arrives after it', async () => {
+    // Prepare: a function with a sample event, whose sample is held back until the payload is typed
+    const current = await page.getByTestId('invoke-function').inputValue();
+    const fn = config.services
+      .flatMap((s) => s.functions)
+      .filter((f) => f.sampleEvent && f.name !== current)
+      .at(-1);
+    expect(fn).toBeDefined();
+    const samplePath = `**/api/functions/${encodeURIComponent(String(fn?.name))}/sample-event`;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let served!: () => void;
+    const sampleServed = new Promise<void>((resolve) => {
+      served = resolve;
+    });
+    await page.route(samplePath, async (route: Route) => {
+      const response = await route.fetch();
+      await released;
+      await route.fulfill({ response });
+      served();
+    });
+
+    // Act
+    await page.getByTestId('invoke-function').selectOption(String(fn?.name));
+    await page.getByTestId('invoke-payload').fill('{"typed": true}');
+    release();
+    await sampleServed;
+    // One round trip through the page: the form has handled the sample's answer.
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))');
+
+    // Assess
+    expect(await page.getByTestId('invoke-payload').inputValue()).toBe('{"typed": true}');
+    await page.unroute(samplePath);
+  });
+
   it('shows a function error with its type, message and stack mapped to the TypeScript sources', async () => {
     // Prepare: a payload no handler here expects
     const functions = config.services.flatMap((s) => s.functions);
@@ -174,8 +233,8 @@ describe('pnpm dev: the dashboard in a browser', () => {
       await page.getByTestId('invoke-function').selectOption(fn.name);
       await page.getByTestId('invoke-payload').fill('"not an event any handler expects"');
       await page.getByTestId('invoke-submit').click();
-      await page.locator('#invoke-form:is([data-state="ok"], [data-state="error"])').waitFor({ timeout: FLOW_TIMEOUT });
-      if ((await page.getByTestId('invoke-form').getAttribute('data-state')) === 'error') {
+      const state = await settledInvocation();
+      if (state === 'error') {
         found = true;
         break;
       }
@@ -217,8 +276,7 @@ describe('pnpm dev: the dashboard in a browser', () => {
       }, FLOW_TIMEOUT);
       const before = await page.locator(`[data-function="${fn.name}"] li`).count();
       await page.getByTestId('invoke-submit').click();
-      await page.locator('#invoke-form:is([data-state="ok"], [data-state="error"])').waitFor({ timeout: FLOW_TIMEOUT });
-      const state = String(await page.getByTestId('invoke-form').getAttribute('data-state'));
+      const state = await settledInvocation();
       states.push(`${fn.name}: ${state}`);
       // The invocation shows in the feed too, like any other
       await page.locator(`[data-function="${fn.name}"] li`).nth(before).waitFor({ timeout: FLOW_TIMEOUT });
