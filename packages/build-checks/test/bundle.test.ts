@@ -58,8 +58,10 @@ async function failures(node: string, bundleFile: string, env: NodeJS.ProcessEnv
   const script = `const m = require(${JSON.stringify(bundleFile)});
     (async () => {
       const out = {};
-      for (const fail of ['own', 'async', 'credentials']) {
-        try { out[fail] = { result: await m.handler({ fail }) }; } catch (e) { out[fail] = { name: e.name, stack: e.stack }; }
+      for (const fail of ['own', 'async', 'credentials', 'powertools']) {
+        try { out[fail] = { result: await m.handler({ fail }) }; } catch (e) {
+          out[fail] = { name: e.name, stack: e.stack, errors: e.recordErrors?.map((c) => ({ message: c.message })) };
+        }
       }
       out.plain = new Error('not from the bundle').stack;
       console.log(JSON.stringify(out));
@@ -67,7 +69,10 @@ async function failures(node: string, bundleFile: string, env: NodeJS.ProcessEnv
   const { stdout } = await run(node, ['-e', script], {
     env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
   });
-  return JSON.parse(stdout) as Record<string, { name?: string; stack?: string; result?: { accessKeyId: string } }>;
+  return JSON.parse(stdout) as Record<
+    string,
+    { name?: string; stack?: string; errors?: Array<{ message: string }>; result?: { accessKeyId: string } }
+  >;
 }
 
 /** The Node.js 22 binary of the registry's `node` package (the Lambda runtime's major version). */
@@ -172,6 +177,13 @@ describe('Config: esbuild.config.cjs', () => {
       expect(out.credentials?.name).toBe('CredentialsProviderError');
       expect(stack).toMatch(/\n {4}at (.+ \()?node_modules\/@aws-sdk\/credential-provider-env\)?\n/);
       expect(stack).not.toMatch(/handler\.cjs:\d+/);
+    });
+
+    it("keeps the names Powertools reads at run time: its errors' names and its own class names", () => {
+      // Assess: names are kept for own code and Powertools only (keepNamesOf in esbuild.config.cjs)
+      expect(out.powertools?.name).toBe('FullBatchFailureError');
+      expect(out.powertools?.stack?.split('\n')[0]).toMatch(/^FullBatchFailureError: /);
+      expect(out.powertools?.errors).toEqual([{ message: 'BatchProcessor' }]);
     });
 
     it('leaves stacks with no frame in a bundle as Node formats them', () => {

@@ -19,6 +19,19 @@ export function projectRoot(serviceDir: string): string {
     if (dirname(dir) === dir) throw new Error(`osls is not installed in ${serviceDir} or above it: run pnpm install`);
   }
 }
+
+/**
+ * The folder the shared inputs ({@link SHARED_INPUTS}) are read from: the pnpm workspace holding the
+ * service (the monorepo root, even though pnpm also installs osls into each service's own
+ * node_modules), or, outside any workspace, the project root (a standalone fork, whose shared files
+ * sit beside serverless.yml).
+ */
+export function workspaceRoot(serviceDir: string): string {
+  for (let dir = resolve(serviceDir); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) return projectRoot(resolve(serviceDir));
+  }
+}
 const SKIP = new Set([
   'node_modules',
   '.serverless',
@@ -55,6 +68,11 @@ export function oslsBin(serviceDir: string): string {
  * files and the shared ones. Content, not modification times: a checkout, a copy or a `touch` that
  * leaves every byte the same does not repackage, and an edit always does, whatever the clocks say.
  */
+export function packageInputsHash(serviceDir: string): string {
+  const dir = resolve(serviceDir);
+  return inputsHash(dir, workspaceRoot(dir));
+}
+
 function inputsHash(serviceDir: string, root: string): string {
   const hash = createHash('sha256');
   const visit = (path: string): void => {
@@ -180,16 +198,17 @@ export class PackagingAbortedError extends Error {
 export async function ensurePackaged(serviceDir: string, options: EnsurePackagedOptions = {}): Promise<void> {
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
+  const inputsRoot = workspaceRoot(dir);
   const { stage } = options;
   const onProgress = options.onProgress ?? (() => undefined);
-  if (isPackagedFrom(dir, inputsHash(dir, root), stage)) {
+  if (isPackagedFrom(dir, inputsHash(dir, inputsRoot), stage)) {
     onProgress({ kind: 'up-to-date', serviceDir: dir });
     return;
   }
   const onLock = (message: string) => onProgress({ kind: 'lock', serviceDir: dir, message });
   await withLock(join(dir, '.serverless.lock'), { signal: options.signal, onProgress: onLock }, async () => {
     restoreKeptPackage(dir);
-    const hash = inputsHash(dir, root);
+    const hash = inputsHash(dir, inputsRoot);
     if (isPackagedFrom(dir, hash, stage)) {
       onProgress({ kind: 'up-to-date', serviceDir: dir });
       return;

@@ -6,7 +6,9 @@ export {
   PackagingAbortedError,
   PackagingLockTimeoutError,
   packagedServiceResolver,
+  packageInputsHash,
   projectRoot,
+  workspaceRoot,
 } from './ensurePackaged.js';
 export {
   BundleConfigError,
