@@ -17,20 +17,22 @@
 // Cold start, what else was measured (Node 22, CPU time of a cold import, interleaved A/B): the SDK
 // clients each handler used to construct at module load now come from `onFirstUse` (@blueprints/common),
 // which took about a fifth off an SDK function's import (the work moves to the first invocation, see
-// there). Names: esbuild's `keepNames` costs a `__name()` call per function and class at load, and
-// nine tenths of an SDK function's bundle is the AWS SDK, whose names nobody reads (its errors set
-// `name` explicitly; its frames show as the package). So names are kept only in own code and
-// Powertools (keepNamesOf; Powertools compares its own class names at run time), not bundle-wide
-// (`pnpm bench`, cold init, "names everywhere / ours"). Minifying whitespace and syntax but not
-// identifiers (names survive without any call) made bundles about 60% larger and imported no faster,
-// and top-level names that collide across modules would read `parse2`.
+// there). Names: `keepNames` costs a `__name()` call per function and class at load; the alternative,
+// minifying whitespace and syntax but not identifiers (names survive without any call), made bundles
+// about 60% larger and imported no faster within the noise of a loaded machine, and top-level names
+// that collide across modules would read `parse2`. Keeping names only where they are read (own code,
+// and Powertools, which compares its own class names at run time), by compiling those files on their
+// own with keepNames in an onLoad step, made the SDK functions' import 1.06x faster (median, Node 22,
+// `pnpm bench` A/B against this config) but defeats tree-shaking inside those files: the `__name()`
+// calls are plain top-level calls to the bundler, so every function in a module is kept
+// (brandConsumer 54 -> 69 KB and 0.86x import, unused own modules shipped). keepNames stays.
 //
 // Stack traces without --enable-source-maps: that flag makes Node read the map and walk the whole
 // bundle at module load, on every cold start, whether or not anything throws. Instead, each bundle
 // carries a small table (own code: one entry per original line; vendor code: one entry per run of a
 // package) built here from the source map, and an `Error.prepareStackTrace` hook that reads it on the
 // first stack only: frames in the service's and @blueprints code name the `.ts` file:line:column,
-// vendor frames name their package. keepNamesOf keeps own function and class names (stack frames and
+// vendor frames name their package. `keepNames` keeps function and class names (stack frames and
 // Lambda's `errorType`, which is `error.name`) readable in the minified code.
 // Where the first stack's time goes (Node 22, performance.now() markers in a scratch copy of the hook,
 // rds-proxy-demo/articles, 0.55 ms without any hook): formatting the frames themselves (V8 computes
@@ -406,64 +408,6 @@ function trimVendorSourceMaps({ mappedPackages = [], root = __dirname } = {}) {
   };
 }
 
-/** Vendor packages whose names stay readable: code that reads them at run time, see {@link keepNamesOf}. */
-const NAMED_PACKAGES = ['@aws-lambda-powertools'];
-
-/**
- * esbuild plugin: function and class names survive minification (esbuild's `keepNames`) in the
- * service's own code, the workspace packages and {@link NAMED_PACKAGES}, and only there. Own code is
- * what a stack trace names function by function; Powertools reads its own class names at run time
- * (`this.constructor.name === 'BatchProcessor'`) and its errors' `errorType` comes from them
- * (`FullBatchFailureError`). The AWS SDK (@aws-sdk, @smithy: nine tenths of an SDK function's bundle)
- * names its errors explicitly (`name = "AccessDeniedException"`), and its frames show as the package
- * anyway, so it is minified plainly: keepNames' `__name()` call per function and class costs an SDK
- * function most of its import time spent on names (bench/README.md, "Names").
- * Each such file is compiled on its own with keepNames (its tsconfig applies, as in the bundle) and
- * handed to the bundle as JavaScript with an inline source map, which esbuild chains into the
- * bundle's map, so positions still point into the `.ts` sources.
- */
-function keepNamesOf({ packages = NAMED_PACKAGES } = {}) {
-  const named = (file) => {
-    const name = packageNameOf(file);
-    return name === undefined || packages.some((p) => name === p || name.startsWith(`${p}/`));
-  };
-  return {
-    name: 'keep-names-of',
-    setup(build) {
-      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
-        if (args.namespace !== 'file' || !named(args.path)) return undefined;
-        const compile = build.esbuild.build({
-          entryPoints: [args.path],
-          bundle: false,
-          write: false,
-          keepNames: true,
-          platform: 'node',
-          target: build.initialOptions.target,
-          sourcemap: 'inline',
-          sourcesContent: false,
-          // Source paths in the inline map are relative to the output folder: the file's own folder.
-          outdir: path.dirname(args.path),
-          absWorkingDir: build.initialOptions.absWorkingDir,
-          ...(build.initialOptions.loader ? { loader: build.initialOptions.loader } : {}),
-          logLevel: 'silent',
-        });
-        // A syntax error is reported as the bundle would report it: at its own file and line.
-        const result = await compile.catch((error) => ({ failed: error }));
-        if ('failed' in result) {
-          if (!Array.isArray(result.failed.errors)) throw result.failed;
-          return { errors: result.failed.errors, warnings: result.failed.warnings };
-        }
-        return {
-          contents: result.outputFiles[0].text,
-          loader: 'js',
-          resolveDir: path.dirname(args.path),
-          warnings: result.warnings,
-        };
-      });
-    },
-  };
-}
-
 /** The package every AWS SDK v3 client imports its default credential provider from. */
 const NODE_CREDENTIAL_CHAIN = /^@aws-sdk\/credential-provider-node$/;
 
@@ -665,8 +609,8 @@ function esbuildConfig(serverless) {
   return {
     bundle: true,
     minify: true,
-    // Names are kept where they are read (own code, Powertools) by keepNamesOf below, not bundle-wide.
-    keepNames: false,
+    // Function and class names survive minification (measured in bench/: small size and import cost).
+    keepNames: true,
     treeShaking: true,
     format: 'cjs',
     platform: 'node',
@@ -689,7 +633,6 @@ function esbuildConfig(serverless) {
       trimVendorSourceMaps({ mappedPackages: bundle.mappedPackages || [] }),
       lazyBuiltins(),
       ...(kind === 'deploy' ? [credentialsFromEnvironment()] : []),
-      keepNamesOf(),
     ],
     ...(bundle.loader ? { loader: bundle.loader } : {}),
   };
@@ -699,7 +642,6 @@ module.exports = esbuildConfig;
 module.exports.trimVendorSourceMaps = trimVendorSourceMaps;
 module.exports.credentialsFromEnvironment = credentialsFromEnvironment;
 module.exports.lazyBuiltins = lazyBuiltins;
-module.exports.keepNamesOf = keepNamesOf;
 module.exports.installStackTraceHook = installStackTraceHook;
 module.exports.buildKind = buildKind;
 module.exports.packageNameOf = packageNameOf;

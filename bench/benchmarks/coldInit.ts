@@ -8,15 +8,7 @@ import { formatBytes, formatRatio, formatSample, median, type Sample, summarize 
 import type { Benchmark, BenchmarkOutcome, ResultTable, TargetCheck } from '../harness/types.js';
 
 /** Every variant loaded, in this order within each round; none with a Node flag (none is deployed). */
-const VARIANTS: BundleVariant[] = [
-  'ours',
-  'default',
-  'ours-nohook',
-  'ours-esm',
-  'ours-nonames',
-  'ours-allnames',
-  'ours-local',
-];
+const VARIANTS: BundleVariant[] = ['ours', 'default', 'ours-nohook', 'ours-esm', 'ours-nonames', 'ours-local'];
 
 interface ColdInitRow {
   node: string;
@@ -66,9 +58,8 @@ function tablesFor(node: NodeRuntime, rows: ColdInitRow[]): ResultTable[] {
         'function',
         'ours / no hook (mapping mechanism)',
         'ESM / ours (CommonJS)',
-        'ours / no names kept',
-        'names everywhere / ours',
-        'bundle: names everywhere',
+        'ours / without keepNames',
+        'bundle: without keepNames',
         'full credential chain / ours',
         'bundle: full chain',
       ],
@@ -78,8 +69,7 @@ function tablesFor(node: NodeRuntime, rows: ColdInitRow[]): ResultTable[] {
         formatRatio(ratio(r, 'ours', 'ours-nohook')),
         formatRatio(ratio(r, 'ours-esm', 'ours')),
         formatRatio(ratio(r, 'ours', 'ours-nonames')),
-        formatRatio(ratio(r, 'ours-allnames', 'ours')),
-        formatBytes(r.bundleBytes['ours-allnames'] ?? 0),
+        formatBytes(r.bundleBytes['ours-nonames'] ?? 0),
         formatRatio(ratio(r, 'ours-local', 'ours')),
         formatBytes(r.bundleBytes['ours-local'] ?? 0),
       ]),
@@ -193,7 +183,7 @@ export const coldInit: Benchmark = {
       notes: [
         `${samples} fresh processes per function, variant and Node version; every round runs every variant on both Node versions in turn (interleaved). No Node flag for any variant: none is deployed (serverless.shared.yml sets no NODE_OPTIONS; serverless-esbuild's defaults set none either).`,
         'import = time to load the bundle inside the process, performance.now() around require() (.cjs/.js) or import() (.mjs), as the Lambda runtime loads them; process = whole-process init: spawn to exit of a process that starts Node, loads the bundle and exits.',
-        'Variants: ours = esbuild.config.cjs as `osls package` runs it; default = serverless-esbuild defaults; no hook = ours without the stack-trace hook and table; ESM = ours as ESM .mjs; no names kept = ours with no function or class name kept; names everywhere = the bundle-wide esbuild keepNames (the AWS SDK names too) instead of keepNamesOf; full credential chain = the `osls invoke local` build. See bench/README.md.',
+        'Variants: ours = esbuild.config.cjs as `osls package` runs it; default = serverless-esbuild defaults; no hook = ours without the stack-trace hook and table; ESM = ours as ESM .mjs; without keepNames = ours minified without keepNames; full credential chain = the `osls invoke local` build. See bench/README.md.',
         "The function's deployed environment is set (CloudFormation-computed values from custom.local.environment or the local template resolver); AWS endpoints point at a closed 127.0.0.1 port.",
         ...notes,
       ],

@@ -7,16 +7,14 @@ import { zipArchive } from './zipArchive.js';
 
 /**
  * - `ours`: esbuild.config.cjs exactly as serverless-esbuild gets it for `osls package` (a deploy
- *   build: CommonJS .cjs, minified, names kept in own code and Powertools (keepNamesOf), stack-trace hook + table, credentials from the
+ *   build: CommonJS .cjs, minified, keepNames, stack-trace hook + table, credentials from the
  *   environment only, external compacted map).
  * - `ours-nohook`: the same code without the stack-trace hook and table and without a map: the true
  *   no-map baseline for error cost, and what the mapping mechanism costs at import.
  * - `ours-untrimmed`: `ours-nohook` with esbuild's full source map (vendor code mapped token by token).
  * - `ours-esm`: `ours` as ESM .mjs (with the createRequire banner CommonJS dependencies need): the
  *   ESM/CommonJS decision.
- * - `ours-nonames`: `ours` with no name kept anywhere: what readable names in own code and Powertools cost.
- * - `ours-allnames`: `ours` with esbuild's bundle-wide keepNames instead (names kept in the AWS SDK
- *   too, the choice before keepNamesOf): what names everywhere would cost.
+ * - `ours-nonames`: `ours` without keepNames: what readable names cost.
  * - `ours-local`: the `osls invoke local` build (the SDK's full default credential chain).
  * - `default`: what serverless-esbuild does with no `custom.esbuild` block for runtime nodejs22.x
  *   (its DEFAULT_BUILD_OPTIONS: bundle, platform node, target node22, external aws-sdk; esbuild's own
@@ -30,7 +28,6 @@ export type BundleVariant =
   | 'ours-untrimmed'
   | 'ours-esm'
   | 'ours-nonames'
-  | 'ours-allnames'
   | 'ours-local'
   | 'default'
   | 'default-sourcemap';
@@ -58,7 +55,6 @@ type SharedConfig = {
   toEsbuildOptions(config: Record<string, unknown>): BuildOptions;
   credentialsFromEnvironment(): NonNullable<BuildOptions['plugins']>[number];
   lazyBuiltins(): NonNullable<BuildOptions['plugins']>[number];
-  keepNamesOf(): NonNullable<BuildOptions['plugins']>[number];
 };
 
 const ESM_BANNER = [
@@ -106,13 +102,8 @@ export class BundleStore {
     const ours = this.sharedConfig.toEsbuildOptions(this.sharedConfig(serverless(['package'])));
     const withoutHook = {
       ...ours,
-      plugins: [
-        this.sharedConfig.lazyBuiltins(),
-        this.sharedConfig.credentialsFromEnvironment(),
-        this.sharedConfig.keepNamesOf(),
-      ],
+      plugins: [this.sharedConfig.lazyBuiltins(), this.sharedConfig.credentialsFromEnvironment()],
     };
-    const withoutKeepNamesOf = (ours.plugins ?? []).filter((plugin) => plugin.name !== 'keep-names-of');
     switch (variant) {
       case 'ours-nohook':
         return { ...withoutHook, sourcemap: false };
@@ -121,9 +112,7 @@ export class BundleStore {
       case 'ours-esm':
         return { ...ours, format: 'esm', outExtension: { '.js': '.mjs' }, banner: { js: ESM_BANNER } };
       case 'ours-nonames':
-        return { ...ours, keepNames: false, plugins: withoutKeepNamesOf };
-      case 'ours-allnames':
-        return { ...ours, keepNames: true, plugins: withoutKeepNamesOf };
+        return { ...ours, keepNames: false };
       case 'ours-local':
         return this.sharedConfig.toEsbuildOptions(this.sharedConfig(serverless(['invoke', 'local'])));
       default:

@@ -180,7 +180,7 @@ describe('Config: esbuild.config.cjs', () => {
     });
 
     it("keeps the names Powertools reads at run time: its errors' names and its own class names", () => {
-      // Assess: names are kept for own code and Powertools only (keepNamesOf in esbuild.config.cjs)
+      // Assess: minified with keepNames, Powertools still finds its own class names
       expect(out.powertools?.name).toBe('FullBatchFailureError');
       expect(out.powertools?.stack?.split('\n')[0]).toMatch(/^FullBatchFailureError: /);
       expect(out.powertools?.errors).toEqual([{ message: 'BatchProcessor' }]);
