@@ -179,7 +179,7 @@ describe('Config: esbuild.config.cjs', () => {
       expect(stack).not.toMatch(/handler\.cjs:\d+/);
     });
 
-    it("keeps the names Powertools reads at run time: its errors' names and its own class names", () => {
+    it("keeps Powertools' error names and the class names it compares at run time", () => {
       // Assess: minified with keepNames, Powertools still finds its own class names
       expect(out.powertools?.name).toBe('FullBatchFailureError');
       expect(out.powertools?.stack?.split('\n')[0]).toMatch(/^FullBatchFailureError: /);

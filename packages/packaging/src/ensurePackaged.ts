@@ -198,17 +198,16 @@ export class PackagingAbortedError extends Error {
 export async function ensurePackaged(serviceDir: string, options: EnsurePackagedOptions = {}): Promise<void> {
   const dir = resolve(serviceDir);
   const root = projectRoot(dir);
-  const inputsRoot = workspaceRoot(dir);
   const { stage } = options;
   const onProgress = options.onProgress ?? (() => undefined);
-  if (isPackagedFrom(dir, inputsHash(dir, inputsRoot), stage)) {
+  if (isPackagedFrom(dir, packageInputsHash(dir), stage)) {
     onProgress({ kind: 'up-to-date', serviceDir: dir });
     return;
   }
   const onLock = (message: string) => onProgress({ kind: 'lock', serviceDir: dir, message });
   await withLock(join(dir, '.serverless.lock'), { signal: options.signal, onProgress: onLock }, async () => {
     restoreKeptPackage(dir);
-    const hash = inputsHash(dir, inputsRoot);
+    const hash = packageInputsHash(dir);
     if (isPackagedFrom(dir, hash, stage)) {
       onProgress({ kind: 'up-to-date', serviceDir: dir });
       return;
