@@ -9,11 +9,11 @@ type BrokerPublish = (topic: string, payload: Buffer, qos: 0 | 1, retain: boolea
  * disconnect reason the gateway recorded, or the one the connection's end implies.
  */
 export function publishLifecycleEvents(broker: Aedes, state: GatewayState, publish: BrokerPublish): void {
-  broker.on('client', (client) => publishLifecycleEvent(state, client, 'connected', publish));
+  broker.on('client', (client) => publishLifecycleEvent(broker, state, client, 'connected', publish));
   broker.on('clientDisconnect', (client) => {
     const session = state.sessions.get(client);
     if (session?.timer) clearTimeout(session.timer);
-    publishLifecycleEvent(state, client, 'disconnected', publish);
+    publishLifecycleEvent(broker, state, client, 'disconnected', publish);
   });
   broker.on('keepaliveTimeout', (client) =>
     markDisconnectReason(state.sessions.get(client), 'MQTT_KEEP_ALIVE_TIMEOUT'),
@@ -21,6 +21,7 @@ export function publishLifecycleEvents(broker: Aedes, state: GatewayState, publi
 }
 
 function publishLifecycleEvent(
+  broker: Aedes,
   state: GatewayState,
   client: Client,
   eventType: 'connected' | 'disconnected',
@@ -48,10 +49,12 @@ function publishLifecycleEvent(
     event.disconnectReason = reason;
   }
   event.versionNumber = session.versionNumber;
-  // A client dropped while the gateway closes disconnects after the broker stopped delivering: its
-  // event has nobody left to reach, and the refused publish must not become an unhandled rejection
-  // (it used to end `pnpm dev` with exit 1 on Ctrl-C while a device was connected).
-  publish(`$aws/events/presence/${eventType}/${client.id}`, Buffer.from(JSON.stringify(event)), 0, false).catch(
-    () => undefined,
-  );
+  const topic = `$aws/events/presence/${eventType}/${client.id}`;
+  publish(topic, Buffer.from(JSON.stringify(event)), 0, false).catch((error: unknown) => {
+    // A client dropped while the gateway closes disconnects after the broker stopped delivering: its
+    // event has nobody left to reach (as an unhandled rejection it ended `pnpm dev` with exit 1 on
+    // Ctrl-C while a device was connected). Any other refusal is a lost event: said, not swallowed.
+    if (broker.closed) return;
+    process.emitWarning(`IoT lifecycle event ${topic} was not published: ${(error as Error)?.message ?? error}`);
+  });
 }
