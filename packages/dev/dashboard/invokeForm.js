@@ -8,9 +8,23 @@ const functionPath = (name, what) => `/api/functions/${encodeURIComponent(name)}
 /** The payloads typed per function, so switching functions does not lose an edit. */
 const edited = new Map();
 
+/** Counts payload loads: only the latest one may fill the editor. */
+let loads = 0;
+
+/**
+ * While a sample event is on its way the editor is read-only and the form cannot be sent: text typed
+ * meanwhile would be overwritten or mixed with the sample, and a send would carry the previous payload.
+ */
+function setLoading(loading) {
+  byId('invoke-payload').readOnly = loading;
+  byId('invoke-submit').disabled = loading;
+}
+
 async function loadPayload(fn) {
   const editor = byId('invoke-payload');
   const hint = byId('invoke-sample');
+  const load = ++loads;
+  setLoading(false);
   if (edited.has(fn.name)) {
     editor.value = edited.get(fn.name);
     return;
@@ -20,13 +34,20 @@ async function loadPayload(fn) {
     hint.textContent = 'no sample event for this function';
     return;
   }
-  hint.textContent = `prefilled from ${fn.sampleEvent}`;
-  const response = await fetch(functionPath(fn.name, 'sample-event'));
-  const sample = response.ok ? JSON.stringify(await response.json(), null, 2) : '{}';
-  // Typed into while the sample was on its way, or another function picked since: what is in the
-  // editor now wins (overwriting it would send the sample instead of what was typed).
-  if (edited.has(fn.name) || byId('invoke-function').value !== fn.name) return;
+  hint.textContent = `loading ${fn.sampleEvent}…`;
+  setLoading(true);
+  let sample = '{}';
+  try {
+    const response = await fetch(functionPath(fn.name, 'sample-event'));
+    if (response.ok) sample = JSON.stringify(await response.json(), null, 2);
+  } catch {
+    // The dev server did not answer: an empty payload, as for a function without a sample.
+  }
+  // Another function was picked meanwhile: its own load fills the editor.
+  if (load !== loads) return;
   editor.value = sample;
+  hint.textContent = `prefilled from ${fn.sampleEvent}`;
+  setLoading(false);
 }
 
 function showInvocation(answer) {
@@ -80,7 +101,8 @@ async function invoke(fn) {
   } catch (error) {
     showFailure(`the dev server did not answer: ${error.message}`);
   } finally {
-    button.disabled = false;
+    // Still disabled when a sample event is loading for the function picked meanwhile.
+    button.disabled = byId('invoke-payload').readOnly;
   }
 }
 

@@ -186,8 +186,8 @@ describe('pnpm dev: the dashboard in a browser', () => {
     await page.unroute(`**/api/services/${service}/actions/${id}`);
   });
 
-  it('keeps what was typed when the sample event arrives after it', async () => {
-    // Prepare: a function with a sample event, whose sample is held back until the payload is typed
+  it('takes no typing or send while a sample event loads, then keeps what is typed', async () => {
+    // Prepare: a function with a sample event, whose sample is held back
     const current = await page.getByTestId('invoke-function').inputValue();
     const fn = config.services
       .flatMap((s) => s.functions)
@@ -199,27 +199,25 @@ describe('pnpm dev: the dashboard in a browser', () => {
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let served!: () => void;
-    const sampleServed = new Promise<void>((resolve) => {
-      served = resolve;
-    });
     await page.route(samplePath, async (route: Route) => {
       const response = await route.fetch();
       await released;
       await route.fulfill({ response });
-      served();
     });
 
     // Act
     await page.getByTestId('invoke-function').selectOption(String(fn?.name));
-    await page.getByTestId('invoke-payload').fill('{"typed": true}');
+    const whileLoading = {
+      editable: await page.getByTestId('invoke-payload').isEditable(),
+      sendable: await page.getByTestId('invoke-submit').isEnabled(),
+    };
     release();
-    await sampleServed;
-    // One round trip through the page: the form has handled the sample's answer.
-    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))');
+    await page.getByTestId('invoke-payload').fill('{"typed": true}');
 
-    // Assess
+    // Assess: fill waited for the sample; what was typed replaced it, nothing mixed in
+    expect(whileLoading).toEqual({ editable: false, sendable: false });
     expect(await page.getByTestId('invoke-payload').inputValue()).toBe('{"typed": true}');
+    expect(await page.getByTestId('invoke-submit').isEnabled()).toBe(true);
     await page.unroute(samplePath);
   });
 
