@@ -49,6 +49,13 @@ interface Slot {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The least time a retry must have before the deadline, whatever earlier calls took: a call on a new
+ * connection, or in a container that stalls for a moment, takes longer than the calls before it, and a
+ * retry the deadline cuts off turns a known failure into an unknown.
+ */
+const MIN_RETRY_WINDOW_MS = 250;
+
+/**
  * The one PutEvents sender: publishes `entries` in as few calls as the limits allow
  * (`PUT_EVENTS_MAX_ENTRIES` and `PUT_EVENTS_MAX_REQUEST_BYTES` per call), retries only entries that failed
  * with a retryable code (full-jitter exponential backoff), stops at the deadline, and returns one
@@ -125,6 +132,7 @@ class BatchSender {
 
   async send(batch: Slot[]): Promise<void> {
     let remaining = batch;
+    let longestCallMs = 0;
     for (let attempt = 1; remaining.length > 0; attempt++) {
       if (this.deadline?.expired) {
         for (const slot of remaining) this.giveUp(slot, 'DeadlineExceeded', 'the deadline passed before a retry');
@@ -135,10 +143,11 @@ class BatchSender {
       if (retry.length === 0) return;
       const wait = fullJitterBackoff(attempt, this.policy, this.random);
       // A retry is worth starting only if it can finish: one that the deadline cuts off mid-call turns a
-      // known failure into an unknown. The last call's duration is the estimate (it grows with a slow
-      // endpoint or a busy container).
-      const lastCallMs = Date.now() - started;
-      if (attempt >= this.policy.maxAttempts || (this.deadline && wait + lastCallMs >= this.deadline.remainingMs())) {
+      // known failure into an unknown. It must have twice the longest call so far (calls grow with a slow
+      // endpoint or a busy container), and never less than MIN_RETRY_WINDOW_MS.
+      longestCallMs = Math.max(longestCallMs, Date.now() - started);
+      const window = Math.max(2 * longestCallMs, MIN_RETRY_WINDOW_MS);
+      if (attempt >= this.policy.maxAttempts || (this.deadline && wait + window >= this.deadline.remainingMs())) {
         for (const slot of retry) this.giveUp(slot, slot.errorCode, slot.errorMessage);
         return;
       }

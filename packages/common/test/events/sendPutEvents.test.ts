@@ -1,4 +1,5 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { Deadline } from '../../src/aws/Deadline.js';
 import { EventPublisher, EventTooLargeError, eventEntrySize, sendPutEvents } from '../../src/events/index.js';
 import { PUT_EVENTS_MAX_ENTRY_BYTES, PUT_EVENTS_MAX_REQUEST_BYTES } from '../../src/limits.js';
 import { eventBridgeClient, useFaultyEventBridges } from '../helpers/faultyEventBridges.js';
@@ -77,6 +78,31 @@ describe('Function: sendPutEvents()', () => {
 
     // Assess
     expect(bridge.calls.map((c) => c.map((e) => e.sequenceNr))).toEqual([[1, 2], [3], [4]]);
+  });
+
+  it('starts no retry with less than 250 ms before the deadline, so a throttled entry ends failed, not cut off', async () => {
+    // Prepare: a clock the bridge moves 400 ms per call; the deadline is 1 s away, so 600 ms are left
+    // after the first call (a retry is started) and 200 ms after the second (none is)
+    let now = 0;
+    const deadline = Deadline.in(1_000, { now: () => now, safetyMarginMs: 0 });
+    const bridge = await startBridge(() => {
+      now += 400;
+      return { kind: 'error', status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+    });
+
+    // Act
+    const outcomes = await sendPutEvents(eventBridgeClient(bridge), [entryOfSize(200, 1)], {
+      deadline,
+      sleep: noSleep,
+      random: () => 0,
+      retry: { maxAttempts: 100 },
+    });
+
+    // Assess
+    expect(outcomes).toEqual([
+      { status: 'failed', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded', attempts: 2 },
+    ]);
+    expect(bridge.calls).toHaveLength(2);
   });
 
   it('refuses a retry policy without attempts', async () => {
