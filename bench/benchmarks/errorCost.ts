@@ -60,12 +60,12 @@ export const errorCost: Benchmark = {
           }
         }
         for (const node of runtimes) {
-          const stackMs = Object.fromEntries(
-            VARIANTS.map((v) => [v.variant, summarize(times.get(`${node.label}/${v.variant}`) ?? [])]),
-          );
-          const secondStackMs = Object.fromEntries(
-            VARIANTS.map((v) => [v.variant, summarize(secondTimes.get(`${node.label}/${v.variant}`) ?? [])]),
-          );
+          const byVariant = (source: Map<string, number[]>) =>
+            Object.fromEntries(
+              VARIANTS.map((v) => [v.variant, summarize(source.get(`${node.label}/${v.variant}`) ?? [])]),
+            );
+          const stackMs = byVariant(times);
+          const secondStackMs = byVariant(secondTimes);
           // Per process, first minus second; the median of those, ours less no map's.
           const oneTime = (variant: BundleVariant) => {
             const key = `${node.label}/${variant}`;

@@ -146,8 +146,8 @@ class BatchSender {
       // known failure into an unknown. It must have twice the longest call so far (calls grow with a slow
       // endpoint or a busy container), and never less than MIN_RETRY_WINDOW_MS.
       longestCallMs = Math.max(longestCallMs, Date.now() - started);
-      const window = Math.max(2 * longestCallMs, MIN_RETRY_WINDOW_MS);
-      if (attempt >= this.policy.maxAttempts || (this.deadline && wait + window >= this.deadline.remainingMs())) {
+      const neededMs = Math.max(2 * longestCallMs, MIN_RETRY_WINDOW_MS);
+      if (attempt >= this.policy.maxAttempts || (this.deadline && wait + neededMs >= this.deadline.remainingMs())) {
         for (const slot of retry) this.giveUp(slot, slot.errorCode, slot.errorMessage);
         return;
       }

@@ -18,6 +18,20 @@ function entryOfSize(bytes: number, sequenceNr = 1): PutEventsRequestEntry {
 
 const noSleep = async () => undefined;
 
+/** One entry sent with no backoff wait and attempts to spare, so only the deadline stops the retries. */
+function sendUntil(deadline: Deadline, bridge: Parameters<typeof eventBridgeClient>[0]) {
+  return sendPutEvents(eventBridgeClient(bridge), [entryOfSize(200, 1)], {
+    deadline,
+    sleep: noSleep,
+    random: () => 0,
+    retry: { maxAttempts: 100 },
+  });
+}
+
+const throttledAfter = (attempts: number) => [
+  { status: 'failed', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded', attempts },
+];
+
 const startBridge = useFaultyEventBridges();
 
 describe('Function: sendPutEvents()', () => {
@@ -91,18 +105,28 @@ describe('Function: sendPutEvents()', () => {
     });
 
     // Act
-    const outcomes = await sendPutEvents(eventBridgeClient(bridge), [entryOfSize(200, 1)], {
-      deadline,
-      sleep: noSleep,
-      random: () => 0,
-      retry: { maxAttempts: 100 },
-    });
+    const outcomes = await sendUntil(deadline, bridge);
 
     // Assess
-    expect(outcomes).toEqual([
-      { status: 'failed', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded', attempts: 2 },
-    ]);
+    expect(outcomes).toEqual(throttledAfter(2));
     expect(bridge.calls).toHaveLength(2);
+  });
+
+  it('starts no retry without twice the longest call before the deadline, even with more than 250 ms left', async () => {
+    // Prepare: each call takes at least 300 ms; the bridge sets the clock so 500 ms are left after the first
+    let now = 0;
+    const deadline = Deadline.in(10_000, { now: () => now, safetyMarginMs: 0 });
+    const bridge = await startBridge(() => {
+      now = 9_500;
+      return { kind: 'error', status: 400, type: 'ThrottlingException', message: 'Rate exceeded', delayMs: 300 };
+    });
+
+    // Act
+    const outcomes = await sendUntil(deadline, bridge);
+
+    // Assess
+    expect(outcomes).toEqual(throttledAfter(1));
+    expect(bridge.calls).toHaveLength(1);
   });
 
   it('refuses a retry policy without attempts', async () => {
