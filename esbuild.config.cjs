@@ -35,22 +35,24 @@
 // vendor frames name their package. `keepNames` keeps function and class names (stack frames and
 // Lambda's `errorType`, which is `error.name`) readable in the minified code.
 // Where the first stack's time goes (Node 22, performance.now() markers in a scratch copy of the hook,
-// rds-proxy-demo/articles, 0.55 ms without any hook): formatting the frames themselves (V8 computes
-// line/column: about 0.3 ms for the bundle frame, 0.2 ms for the rest) is the same with or without a
-// hook, and a one-line JS hook costs nothing measurable; ours added ~0.1-0.2 ms to compile its
-// functions lazily on that first call, 0.08-0.16 ms for the full parse of the table function's string
-// literals, 0.03-0.06 ms for JSON.parse, ~0.06 ms for the first (cold, interpreted) search. So the table
-// is now a comment in an empty function, read with Function.prototype.toString (a slice of the source
-// V8 already holds: no string literal to scan at load or parse on first use, no JSON), own and vendor
-// rows are one table (one search), and the hook is one function (one lazy compile). Measured A/B
-// (Node 22, previous / this / no hook interleaved, 15 fresh processes each, median wall, load 1-3.4 on
-// 2 cores): 0.89-0.98x of the previous first-stack time on 10 of the 14 functions, 1.01-1.11x on
-// brandConsumer, presign, presence and version (within the spread); still 1.4-2x of no map, short of
-// the 1.2x target. What remains is V8 compiling the hook on first use: compiled eagerly (a parenthesised
-// function expression), it costs ~0.15-0.18 ms less on the first stack, but that only moves the
-// compile to every cold start, so it is not done. At import (Node 22, require() of the bundle, 25-30
-// interleaved rounds, median wall): ours / no hook 1.01x (articles), 1.02-1.045x (presign, ~0.3 ms,
-// the injected installer; the table comment itself measured 0.99-1.01x: bundles with and without it).
+// event-logger/persist, 450 KB, 0.72 ms without any hook): asking V8 for a bundle frame's line
+// (getLineNumber, or String(callSite), which prints it) took 0.45-0.5 ms, because V8 first builds the
+// line-start table of the whole script, a scan of every character of the bundle; getPosition() (the
+// character offset) took 0.005 ms. The no-map baseline pays that scan too, when V8 prints the bundle
+// frame. So the table is keyed by character offset, and the hook writes a bundle frame's text itself
+// from the CallSite (name, type, method, async, new) around the mapped location, never asking for the
+// bundle's lines: A/B against the previous hook (line/column lookups, V8's text; 15 fresh processes
+// each, median wall, Node 22, quiet): persist 1.08 -> 0.56 ms (no map 0.72), publish -> 0.57 (0.53),
+// broadcast -> 0.51 (0.57); the small bundles, whose scan is short, still pay more than no map
+// (presign 0.51 vs 0.29, brandConsumer 0.56 vs 0.35: compiling the hook on first use, ~0.1 ms, and
+// reading its table). Compiling the hook eagerly (a parenthesised function) took another 0.14 ms off
+// broadcast's first stack but moves that compile to every cold start, so it is not done. Earlier
+// steps, measured the same way: the table is a comment in a function, read with
+// Function.prototype.toString (no string literal to scan at load, no JSON to parse on first use), own
+// and vendor rows are one table (one search), and the hook is one function (one lazy compile). At
+// import (Node 22, require() of the bundle, 30-40 interleaved rounds, median wall): ours / no hook
+// 1.01x (articles), 1.02-1.045x (presign, ~0.3-0.4 ms, the injected installer; the table comment
+// itself measured 0.99-1.01x, and the installer's one `new Error` nothing measurable).
 //
 // Deploy builds (`osls package`/`deploy`) resolve AWS credentials from the environment only: Lambda
 // always sets them there, and the SDK's default chain (SSO, INI files, STS web identity, process,
@@ -192,8 +194,11 @@ function vendorPath(file) {
  * row holds a star followed by a slash (the end of the comment it lives in) or a line feed.
  */
 const DIGIT_BASE = 48;
-/** Widths (in digits) of a row's fields: generated line, generated column, source, original line, original column. */
-const ROW_FIELDS = [2, 4, 2, 3, 2];
+/**
+ * Widths (in digits) of a row's fields: generated position (the character offset in the bundle, what
+ * V8's `CallSite#getPosition` returns), source, original line, original column.
+ */
+const ROW_FIELDS = [6, 2, 3, 2];
 const ROW_WIDTH = ROW_FIELDS.reduce((a, b) => a + b, 0);
 
 /** Rows as one string of fixed-width base-64 numbers (values clamped to what the width holds). */
@@ -219,17 +224,21 @@ if (ROW_WIDTH !== 13 || DIGIT_BASE !== 48) throw new Error('stack table layout c
 /**
  * The stack table a bundle's hook reads (see {@link installStackTraceHook}), built from the compacted
  * map, as the lines of a comment: the rows, the number of own sources, then one source per line (own
- * sources first, then vendor packages). Rows are fixed-width (see {@link encodeRows}; 0-based lines
- * and columns, absolute), sorted by generated position, so the hook binary-searches the line as it is:
+ * sources first, then vendor packages). Rows are fixed-width (see {@link encodeRows}; generated
+ * positions are character offsets in the bundle, original lines and columns 0-based), sorted by
+ * generated position, so the hook binary-searches the line as it is:
  * own code (workspace files, allow-listed packages; paths relative to the project root) has a row per
  * original line; each run of trimmed vendor code has one row naming its package (`node_modules/<package>`),
  * a source number past the own ones, and no position.
  * @param {{ sources: string[], mappings: string }} compacted
  * @param {string} mapDir folder of the map file (its sources are relative to it)
  * @param {string} root project root the table's paths are relative to
+ * @param {string} code the bundle the map describes (generated lines and columns become offsets in it)
  * @returns {string[]} the comment's lines
  */
-function stackTable(compacted, mapDir, root) {
+function stackTable(compacted, mapDir, root, code) {
+  const lineStarts = [0];
+  for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const trimmed = compacted.sources.map((source) => TRIMMED_SOURCE.test(source));
   const ownSources = [];
   const vendorSources = [];
@@ -245,8 +254,9 @@ function stackTable(compacted, mapDir, root) {
   });
   const rows = [];
   for (const [line, column, source, originalLine, originalColumn] of decodeMappings(compacted.mappings)) {
-    if (trimmed[source]) rows.push([line, column, ownSources.length + index[source], 0, 0]);
-    else rows.push([line, column, index[source], originalLine, originalColumn]);
+    const offset = lineStarts[line] + column;
+    if (trimmed[source]) rows.push([offset, ownSources.length + index[source], 0, 0]);
+    else rows.push([offset, index[source], originalLine, originalColumn]);
   }
   const sources = [...ownSources, ...vendorSources];
   // The comment ends at the first `*/`, and the hook splits it at line feeds: a source name holding
@@ -268,14 +278,24 @@ const TABLE_FUNCTION = '__blueprintsStackTable';
  * Lambda never sees this function's source outside the bundle. Registers the bundle's table function
  * under its file name and, once per process, sets `Error.prepareStackTrace` so that frames in a
  * registered bundle are mapped: own code to `file.ts:line:column`, vendor code to its package.
- * Costs nothing at import: the table is a comment in an empty function, which V8 skips over when it
+ * Costs nothing at import: the table is a comment in a function, which V8 skips over when it
  * pre-parses the bundle (no string literal to scan), and which the hook reads on the first stack with
  * a frame in this bundle through `Function.prototype.toString` (a slice of the source V8 already
  * holds: nothing to parse, compile or copy). The hook is one function (the first stack compiles one
- * function, not several) and reads the table's fixed-width digits with `charCodeAt`. Stacks with no
- * frame in a registered bundle go to the hook that was there before, or get V8's own format. Frame
- * text is V8's own (`CallSite#toString`: `async`, `new`, `Type.method [as alias]`,
- * `Promise.all (index n)`), with only the location replaced.
+ * function, not several) and reads the table's fixed-width digits with `charCodeAt`.
+ * Bundle frames are looked up by character offset (`CallSite#getPosition`), never by line and column:
+ * V8 turns a position into a line by building a table of every line start of the script, a scan of
+ * the whole bundle (about 0.45 ms for a 450 KB bundle on the first stack), which a stack that only
+ * names `.ts` files does not need. So the hook writes those frames' text itself, as V8's
+ * `CallSite#toString` does (`async `, `new `, `Type.function [as method]`), around the mapped
+ * location; for the few shapes where V8's rules differ between versions or need the receiver (a
+ * static method's class name), it takes V8's own text and replaces the location, paying the line
+ * table then. Frames elsewhere stay CallSites and are formatted by V8. Stacks with no frame in a
+ * registered bundle go to the hook that was there before, or get V8's own format.
+ * At install, the table function returns an error made at an offset the build wrote down: where V8
+ * puts that error is where the loader put the code (a loader that compiles the file with something in
+ * front of it, such as a patched `Module.wrap`, shifts every offset), so lookups stay right. That is
+ * one `new Error` per bundle at load, a few microseconds.
  * @param {string | undefined} file the bundle's own path (`__filename`)
  * @param {Function | undefined} table the function whose comment is the bundle's stack table (see {@link stackTable})
  */
@@ -299,18 +319,11 @@ function installStackTraceHook(file, table) {
         if (bundle === undefined) continue;
         frames ??= sites.slice();
         try {
-          const text = String(site);
-          const line = site.getLineNumber();
-          const column = site.getColumnNumber();
-          const generated = `${file}:${line}:${column}`;
-          const at = text.lastIndexOf(generated);
-          if (at < 0) continue;
           // [function header, rows, own source count, ...sources, comment end]
           bundle.lines ??= sourceOf.call(bundle.table).split('\n');
           const rows = bundle.lines[1];
-          // The last row at or before the generated position (0-based). A row's first 6 digits
-          // (generated line, 2; column, 4) read as one number order rows by position.
-          const target = (line - 1) * 16777216 + column - 1;
+          // The last row at or before the frame's offset: a row's first 6 digits.
+          const target = site.getPosition() - bundle.shift;
           let low = 0;
           let high = rows.length / 13 - 1;
           let found = -1;
@@ -329,17 +342,47 @@ function installStackTraceHook(file, table) {
           const source = (rows.charCodeAt(row + 6) - 48) * 64 + rows.charCodeAt(row + 7) - 48;
           const name = bundle.lines[3 + source];
           if (name === undefined) continue;
-          let original = name;
+          let location = name;
           // Trimmed vendor code keeps no positions: its frames name the package only.
           if (source < +bundle.lines[2]) {
             let originalLine = 0;
             for (let d = row + 8; d < row + 11; d++) originalLine = originalLine * 64 + rows.charCodeAt(d) - 48;
             const originalColumn = (rows.charCodeAt(row + 11) - 48) * 64 + rows.charCodeAt(row + 12) - 48;
-            original = `${name}:${originalLine + 1}:${originalColumn + 1}`;
+            location = `${name}:${originalLine + 1}:${originalColumn + 1}`;
           }
-          frames[i] = text.slice(0, at) + original + text.slice(at + generated.length);
+          // The frame's text as V8 writes it (a bundle frame is never a Promise.all/any frame).
+          const fn = site.getFunctionName();
+          const method = !site.isToplevel() && !site.isConstructor();
+          const type = method ? site.getTypeName() : null;
+          // Where V8's rules changed between versions (names that are not plain identifiers, names
+          // that start with the type's), or need what a strict-mode CallSite does not give (a
+          // static method's class: the type reads `Function`), V8 writes the text, location included.
+          if (
+            (fn && !/^[A-Za-z_$][\w$]*$/.test(fn)) ||
+            type === 'Function' ||
+            (type && fn && fn !== type && fn.startsWith(type))
+          ) {
+            const text = String(site);
+            const generated = `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+            const at = text.lastIndexOf(generated);
+            if (at >= 0) frames[i] = text.slice(0, at) + location + text.slice(at + generated.length);
+            continue;
+          }
+          let text = site.isAsync() ? 'async ' : '';
+          if (method) {
+            const name = site.getMethodName();
+            if (fn)
+              text += `${type && fn !== type ? `${type}.` : ''}${fn}${name && name !== fn ? ` [as ${name}]` : ''}`;
+            else text += `${type ? `${type}.` : ''}${name || '<anonymous>'}`;
+          } else if (site.isConstructor()) text += `new ${fn || '<anonymous>'}`;
+          else if (fn) text += fn;
+          else {
+            frames[i] = text + location;
+            continue;
+          }
+          frames[i] = `${text} (${location})`;
         } catch {
-          // An unreadable table leaves the frame as V8 wrote it.
+          // An unreadable table leaves the frame as V8 writes it.
         }
       }
       if (frames === undefined && previous) return previous(error, sites);
@@ -352,7 +395,20 @@ function installStackTraceHook(file, table) {
       return sites.length ? `${header}\n    at ${(frames ?? sites).join('\n    at ')}` : header;
     };
   }
-  bundles.set(file, { table });
+  // Where V8 placed the table's error, against where the build wrote it.
+  let shift = 0;
+  const current = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_, sites) => sites;
+    const [probe, written] = table();
+    const site = probe.stack[0];
+    if (site !== undefined && site.getFileName() === file) shift = site.getPosition() - written;
+  } catch {
+    // No sites (Error.stackTraceLimit = 0, say): the file as written.
+  } finally {
+    Error.prepareStackTrace = current;
+  }
+  bundles.set(file, { table, shift });
 }
 
 const HOOK_MODULE = 'blueprints:stack-trace-hook';
@@ -398,9 +454,16 @@ function trimVendorSourceMaps({ mappedPackages = [], root = __dirname } = {}) {
             await fs.promises.writeFile(full, JSON.stringify(compacted));
             const bundle = full.slice(0, -'.map'.length);
             if (!fs.existsSync(bundle)) return;
-            const lines = stackTable(compacted, path.dirname(full), root);
-            // A function declaration is hoisted: the hook, which runs first, can already see it.
-            await fs.promises.appendFile(bundle, `\nfunction ${TABLE_FUNCTION}(){/*\n${lines.join('\n')}\n*/}\n`);
+            const code = await fs.promises.readFile(bundle, 'utf8');
+            const lines = stackTable(compacted, path.dirname(full), root, code);
+            // A function declaration is hoisted: the hook, which runs first, can already see it. It
+            // returns an error made at a known offset, and that offset, so the hook can check where
+            // the loader put the code (see installStackTraceHook).
+            const head = `\nfunction ${TABLE_FUNCTION}(){return[new Error,`;
+            await fs.promises.appendFile(
+              bundle,
+              `${head}${code.length + head.length - 'new Error,'.length}]/*\n${lines.join('\n')}\n*/}\n`,
+            );
           }),
         );
       });

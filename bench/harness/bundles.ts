@@ -163,7 +163,13 @@ export class BundleStore {
       mapBytes: mapFile ? statSync(mapFile).size : 0,
       zipBytes: zipArchive(entries).length,
       buildMs,
-      hasSdkClient: Object.keys(result.metafile?.inputs ?? {}).some((input) => input.includes('@aws-sdk/client-')),
+      // Code of an AWS SDK client in the bundle itself: the metafile's top-level inputs also list the
+      // files tree-shaking dropped whole (a client that @blueprints/common's index imports, say).
+      hasSdkClient: Object.values(result.metafile?.outputs ?? {}).some((output) =>
+        Object.entries(output.inputs).some(
+          ([input, use]) => input.includes('@aws-sdk/client-') && use.bytesInOutput > 0,
+        ),
+      ),
     };
   }
 }

@@ -22,6 +22,7 @@ const lineOf = (marker: string) =>
     .split('\n')
     .findIndex((l) => l.includes(marker)) + 1;
 const INVOKE_LOCAL = { processedInput: { commands: ['invoke', 'local'] } };
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Built {
   map: SourceMap;
@@ -54,11 +55,12 @@ async function bundle(
 }
 
 /** Runs the fixture's three failures in a fresh Node process without any flag, as deployed. */
-async function failures(node: string, bundleFile: string, env: NodeJS.ProcessEnv = {}) {
-  const script = `const m = require(${JSON.stringify(bundleFile)});
+async function failures(node: string, bundleFile: string, env: NodeJS.ProcessEnv = {}, prelude = '') {
+  const script = `${prelude}
+    const m = require(${JSON.stringify(bundleFile)});
     (async () => {
       const out = {};
-      for (const fail of ['own', 'async', 'credentials', 'powertools']) {
+      for (const fail of ['shapes', 'own', 'async', 'credentials', 'powertools']) {
         try { out[fail] = { result: await m.handler({ fail }) }; } catch (e) {
           out[fail] = { name: e.name, stack: e.stack, errors: e.recordErrors?.map((c) => ({ message: c.message })) };
         }
@@ -143,9 +145,22 @@ describe('Config: esbuild.config.cjs', () => {
     ['Node 22 (the Lambda runtime)', node22],
   ])('Stack traces on %s, without --enable-source-maps', (_label, nodeBinary) => {
     let out: Awaited<ReturnType<typeof failures>>;
+    let unmapped: Awaited<ReturnType<typeof failures>>;
+    let wrapped: Awaited<ReturnType<typeof failures>>;
 
     beforeAll(async () => {
-      out = await failures(nodeBinary(), trimmed.bundle);
+      const node = nodeBinary();
+      [out, unmapped, wrapped] = await Promise.all([
+        failures(node, trimmed.bundle),
+        failures(node, untrimmed.bundle),
+        // A patched Module.wrap makes Node compile the file behind the wrapper's text: every offset shifts.
+        failures(
+          node,
+          trimmed.bundle,
+          {},
+          "const M = require('node:module'); const wrap = M.wrap; M.wrap = (s) => wrap(s);",
+        ),
+      ]);
     }, 180_000);
 
     it('names the .ts file, line and original function name of own frames, and keeps the error name', () => {
@@ -159,6 +174,26 @@ describe('Config: esbuild.config.cjs', () => {
         ),
       );
       expect(stack).not.toMatch(/handler\.cjs:\d+/);
+    });
+
+    it('writes each frame as V8 does, with only the location mapped (static method, alias, new, bare location)', () => {
+      // Prepare: the same code without the hook, as V8 writes it, locations in the bundle file
+      const bundleLocation = new RegExp(`${escapeRegExp(untrimmed.bundle)}:\\d+:\\d+`, 'g');
+      const ownLocation = new RegExp(`${escapeRegExp(fixtureSource)}:\\d+:\\d+`, 'g');
+
+      // Act
+      const mapped = (out.shapes?.stack ?? '').replace(ownLocation, 'LOCATION');
+      const asV8 = (unmapped.shapes?.stack ?? '').replace(bundleLocation, 'LOCATION');
+
+      // Assess: every frame shape is there, and the texts are the same
+      expect(mapped).toContain('\n    at LOCATION\n    at Array.forEach (<anonymous>)\n    at Thrower.fail (LOCATION)');
+      expect(mapped).toContain('\n    at new Thrower (LOCATION)\n    at Object.aliased [as alias] (LOCATION)');
+      expect(mapped).toBe(asV8);
+    });
+
+    it('maps frames right when the loader compiles the file behind a wrapper (a patched Module.wrap)', () => {
+      expect(wrapped.own?.stack).toBe(out.own?.stack);
+      expect(wrapped.shapes?.stack).toBe(out.shapes?.stack);
     });
 
     it('maps async frames', () => {
