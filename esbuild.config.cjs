@@ -354,14 +354,22 @@ function installStackTraceHook(file, table) {
           const fn = site.getFunctionName();
           const method = !site.isToplevel() && !site.isConstructor();
           const type = method ? site.getTypeName() : null;
+          // A plain ASCII identifier (a character loop: a regular expression costs its compile on
+          // this first stack).
+          let plain = true;
+          for (let c = 0; fn && plain && c < fn.length; c++) {
+            const code = fn.charCodeAt(c);
+            plain =
+              code === 36 ||
+              code === 95 ||
+              (code >= 65 && code <= 90) ||
+              (code >= 97 && code <= 122) ||
+              (c > 0 && code >= 48 && code <= 57);
+          }
           // Where V8's rules changed between versions (names that are not plain identifiers, names
           // that start with the type's), or need what a strict-mode CallSite does not give (a
           // static method's class: the type reads `Function`), V8 writes the text, location included.
-          if (
-            (fn && !/^[A-Za-z_$][\w$]*$/.test(fn)) ||
-            type === 'Function' ||
-            (type && fn && fn !== type && fn.startsWith(type))
-          ) {
+          if (!plain || type === 'Function' || (type && fn && fn !== type && fn.startsWith(type))) {
             const text = String(site);
             const generated = `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
             const at = text.lastIndexOf(generated);
