@@ -54,7 +54,7 @@ async function bundle(
   };
 }
 
-/** Runs the fixture's three failures in a fresh Node process without any flag, as deployed. */
+/** Runs each of the fixture's failures in a fresh Node process without any flag, as deployed (a prelude runs first). */
 async function failures(node: string, bundleFile: string, env: NodeJS.ProcessEnv = {}, prelude = '') {
   const script = `${prelude}
     const m = require(${JSON.stringify(bundleFile)});
