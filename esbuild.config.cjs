@@ -673,6 +673,15 @@ function buildKind(serverless) {
   return commands[0] === 'invoke' && commands[1] === 'local' ? 'local' : 'deploy';
 }
 
+/**
+ * Where serverless-esbuild builds, inside the service (\`.esbuild/\` is git-ignored and is not a package
+ * input): one folder per build kind, so a package never shares files with an invoke local build.
+ * @param {'local' | 'deploy'} kind
+ */
+function workFolder(kind) {
+  return kind === 'local' ? '.esbuild/invoke-local' : '.esbuild/package';
+}
+
 /** @param {any} serverless the serverless instance serverless-esbuild passes in */
 function esbuildConfig(serverless) {
   const bundle = serverless?.service.custom?.bundle || {};
@@ -697,6 +706,9 @@ function esbuildConfig(serverless) {
     exclude: [],
     packager: 'npm',
     keepOutputDirectory: false,
+    // A work folder per kind of build: \`osls package\` removes its own when done, and would otherwise
+    // remove (or zip) an \`osls invoke local\` build running in the same service at the same time.
+    outputWorkFolder: workFolder(kind),
     // One-shot builds: with incremental contexts, serverless-esbuild leaves a failed build's context
     // open, which keeps osls alive forever after printing the error.
     skipRebuild: true,
@@ -718,7 +730,14 @@ module.exports.buildKind = buildKind;
 module.exports.packageNameOf = packageNameOf;
 
 /** serverless-esbuild options that esbuild itself does not take. */
-const SERVERLESS_ESBUILD_ONLY = ['outputFileExtension', 'exclude', 'packager', 'keepOutputDirectory', 'skipRebuild'];
+const SERVERLESS_ESBUILD_ONLY = [
+  'outputFileExtension',
+  'exclude',
+  'packager',
+  'keepOutputDirectory',
+  'outputWorkFolder',
+  'skipRebuild',
+];
 
 /**
  * The raw esbuild options this config stands for (what serverless-esbuild passes to esbuild), for

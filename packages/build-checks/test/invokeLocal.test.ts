@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePackaged } from '@blueprints/packaging';
+import { ensurePackaged, readPackagedFile } from '@blueprints/packaging';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const osls = join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
@@ -25,9 +25,7 @@ function credentialFreeEnv(): NodeJS.ProcessEnv {
 /** The function keys of a packaged service (`<service>-dev-<key>`). */
 function functionKeys(service: string): string[] {
   const dir = join(servicesDir, service);
-  const template = JSON.parse(
-    readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'),
-  );
+  const template = JSON.parse(readPackagedFile(dir, undefined, 'cloudformation-template-update-stack.json'));
   const prefix = `${service}-dev-`;
   return Object.values(template.Resources as Record<string, { Type: string; Properties: { FunctionName?: string } }>)
     .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName?.startsWith(prefix))

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensurePackaged } from '@blueprints/packaging';
+import { ensurePackaged, readPackagedFile, withPackagedFile } from '@blueprints/packaging';
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
@@ -18,10 +18,10 @@ interface PackagedFunction {
 
 /** Every function of a packaged service with its deployed environment (CloudFormation-computed values from custom.local.environment, or a placeholder). */
 function packagedFunctions(dir: string): PackagedFunction[] {
-  const template = JSON.parse(
-    readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-  const state = JSON.parse(readFileSync(join(dir, '.serverless', 'serverless-state.json'), 'utf8')) as {
+  const template = JSON.parse(readPackagedFile(dir, undefined, 'cloudformation-template-update-stack.json')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  const state = JSON.parse(readPackagedFile(dir, undefined, 'serverless-state.json')) as {
     service: {
       functions: Record<string, { name: string }>;
       custom?: { local?: { environment?: Record<string, unknown> } };
@@ -92,7 +92,9 @@ describe.each(services)('Deployed stack traces: %s on Node 22', (service) => {
     for (const fn of packagedFunctions(dir)) {
       // Prepare: the function's zip as Lambda unpacks it
       const target = join(unpacked, fn.key);
-      execFileSync('unzip', ['-o', '-q', join(dir, '.serverless', `${fn.key}.zip`), '-d', target]);
+      withPackagedFile(dir, undefined, `${fn.key}.zip`, (zip) =>
+        execFileSync('unzip', ['-o', '-q', zip, '-d', target]),
+      );
       const dot = fn.handler.lastIndexOf('.');
       const bundle = join(target, fn.handler.slice(0, dot));
       const file = ['.cjs', '.mjs', '.js'].map((ext) => bundle + ext).find(existsSync) as string;

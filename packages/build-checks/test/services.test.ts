@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePackaged } from '@blueprints/packaging';
+import { ensurePackaged, packagedFileNames, readPackagedFile, withPackagedFile } from '@blueprints/packaging';
 import {
   checkServiceTemplate,
   formatViolations,
@@ -19,7 +19,6 @@ function unzipText(zip: string, entry: string): string {
 
 describe.each(services)('Service: %s', (name) => {
   const dir = join(servicesDir, name);
-  const packaged = join(dir, '.serverless');
 
   beforeAll(() => ensurePackaged(dir), 300_000);
 
@@ -32,24 +31,25 @@ describe.each(services)('Service: %s', (name) => {
   });
 
   it('packages every function as a CommonJS bundle whose map trims vendor code', () => {
-    // Prepare
-    const template = JSON.parse(readFileSync(join(packaged, 'cloudformation-template-update-stack.json'), 'utf8'));
+    // Prepare: the default package wherever it is (a test may be packaging a second stage meanwhile)
+    const template = JSON.parse(readPackagedFile(dir, undefined, 'cloudformation-template-update-stack.json'));
     const functions = Object.values(
       template.Resources as Record<string, { Type: string; Properties: { Handler: string } }>,
     )
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => r.Properties.Handler);
-    const zips = readdirSync(packaged).filter((f) => f.endsWith('.zip'));
+    const zips = packagedFileNames(dir).filter((f) => f.endsWith('.zip'));
+    const inZip = <T>(zip: string, use: (path: string) => T) => withPackagedFile(dir, undefined, zip, use);
 
     // Act / Assess
     expect(zips.length).toBeGreaterThanOrEqual(functions.length);
     for (const handler of functions) {
       const bundle = `${handler.slice(0, handler.lastIndexOf('.'))}.cjs`;
-      const zip = zips
-        .map((z) => join(packaged, z))
-        .find((z) => execFileSync('unzip', ['-l', z], { encoding: 'utf8' }).includes(bundle));
+      const zip = zips.find((z) =>
+        inZip(z, (path) => execFileSync('unzip', ['-l', path], { encoding: 'utf8' })).includes(bundle),
+      );
       expect(zip).toBeDefined();
-      const map = JSON.parse(unzipText(zip!, `${bundle}.map`)) as SourceMap;
+      const map = JSON.parse(inZip(zip!, (path) => unzipText(path, `${bundle}.map`))) as SourceMap;
       expect(map.sourcesContent).toBeUndefined();
       const coverage = [...sourceMapCoverage(map)];
       const own = coverage.filter(([s]) => !isVendorSource(s)).reduce((sum, [, c]) => sum + c.lines, 0);

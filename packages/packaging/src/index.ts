@@ -28,7 +28,14 @@ export {
   readPackagedServiceState,
   UnresolvableEnvironmentError,
 } from './packagedService.js';
-export { KEPT_DEFAULT_PACKAGE, packagedFilePath, packageFolder, readPackagedFile } from './packageFolder.js';
+export {
+  KEPT_DEFAULT_PACKAGE,
+  packagedFileNames,
+  packagedFilePath,
+  packageFolder,
+  readPackagedFile,
+  withPackagedFile,
+} from './packageFolder.js';
 export { PACKAGING_HEARTBEAT_MS, type PackagingProgress, packagingLine, reportPackaging } from './packagingProgress.js';
 export {
   type CfnResource,

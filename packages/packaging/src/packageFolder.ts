@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Where the default package waits while another stage is packaged: osls uses `.serverless` as its
@@ -38,6 +38,54 @@ export function readPackagedFile(serviceDir: string, stage: string | undefined, 
       return readFileSync(packagedFilePath(serviceDir, stage, file), 'utf8');
     } catch (error) {
       if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
+/** Whether an error is a missing file or folder (the package moved between finding and using it). */
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * The names of the files in a stage's package, wherever it is now (see {@link packagedFilePath}).
+ * A listing taken while the package moves (the folder is gone, or is osls's fresh work folder, which
+ * has no `serverless-state.json`) is taken again at the new place.
+ *
+ * @example
+ * packagedFileNames('services/my-service').filter((name) => name.endsWith('.zip'));
+ */
+export function packagedFileNames(serviceDir: string, stage?: string): string[] {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const names = readdirSync(dirname(packagedFilePath(serviceDir, stage, 'serverless-state.json')));
+      if (names.includes('serverless-state.json') || attempt >= 3) return names;
+    } catch (error) {
+      if (attempt >= 3 || !isMissing(error)) throw error;
+    }
+  }
+}
+
+/**
+ * Runs `use` on the path of a file of a stage's package (see {@link packagedFilePath}), for tools that
+ * open the file themselves (`unzip`): when `use` fails with ENOENT, or fails and the file is no longer
+ * at that path, the package moved meanwhile and `use` runs again on the new path.
+ *
+ * @example
+ * withPackagedFile('services/my-service', undefined, 'publish.zip', (zip) => execFileSync('unzip', ['-l', zip]));
+ */
+export function withPackagedFile<T>(
+  serviceDir: string,
+  stage: string | undefined,
+  file: string,
+  use: (path: string) => T,
+): T {
+  for (let attempt = 1; ; attempt++) {
+    const path = packagedFilePath(serviceDir, stage, file);
+    try {
+      return use(path);
+    } catch (error) {
+      if (attempt >= 3 || (!isMissing(error) && existsSync(path))) throw error;
     }
   }
 }

@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   KEPT_DEFAULT_PACKAGE,
   loadPackagedTemplate,
+  packagedFileNames,
   packagedFilePath,
   readPackagedServiceState,
+  withPackagedFile,
 } from '../src/index.js';
 
 /** A service folder whose default package (`folder`) holds a state and a template naming `marker`. */
@@ -45,7 +47,7 @@ describe('Reading the default package while another stage is packaged', () => {
     expect(packagedFilePath(dir, 'qa', 'fn.zip')).toBe(join(dir, '.serverless-qa', 'fn.zip'));
   });
 
-  it('never fails a read while another process moves the package aside and back', async () => {
+  it('never fails a read or a listing while another process moves the package aside and back', async () => {
     // Prepare: a process that sets the package aside and restores it, as fast as it can, until told to stop.
     dir = packagedService('.serverless', 'moving');
     const mover = spawn(
@@ -76,6 +78,9 @@ describe('Reading the default package while another stage is packaged', () => {
       try {
         if (readPackagedServiceState(dir).service !== 'moving') failures.push('wrong state');
         loadPackagedTemplate(dir);
+        if (!packagedFileNames(dir).includes('cloudformation-template-update-stack.json'))
+          failures.push('wrong listing');
+        withPackagedFile(dir, undefined, 'serverless-state.json', (path) => readFileSync(path));
       } catch (error) {
         failures.push(String(error));
       }

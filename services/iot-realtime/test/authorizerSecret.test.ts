@@ -3,13 +3,13 @@
  * Secrets Manager: rotation without a restart, and clean denials before IoT Core's 5 s timeout when
  * Secrets Manager stalls, is slow, fails or drops the connection.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultyHttpServer } from '@blueprints/fault-injection';
 import { bundleHandlerLoader, functionsFromTemplate, type LocalFunction, LocalLambda } from '@blueprints/local-runtime';
 import { createSecretsFromTemplate, LocalSecretsManager } from '@blueprints/local-secrets-manager';
-import type { TemplateResolver } from '@blueprints/packaging';
+import { packagedFileNames, readPackagedFile, type TemplateResolver } from '@blueprints/packaging';
 import type { IotAuthorizerEvent } from '../src/authorization/credentials.js';
 import type { IotAuthorizerResponse } from '../src/authorization/subjectPolicy.js';
 import { authorizerEvent, signToken } from './helpers/factories.js';
@@ -96,10 +96,10 @@ describe('Packaged authorizer: JWT secret from Secrets Manager', () => {
   }, 60_000);
 
   it('keeps the secret and any reference to it out of every function environment of the packaged template', () => {
-    // Prepare
-    const dir = join(SERVICE_DIR, '.serverless');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
+    // Prepare: the default package wherever it is (another test may be packaging a second stage meanwhile)
+    const files = packagedFileNames(SERVICE_DIR).filter((f) => f.endsWith('.json'));
+    const read = (file: string) => readPackagedFile(SERVICE_DIR, undefined, file);
+    const template = JSON.parse(read('cloudformation-template-update-stack.json')) as {
       Resources: Record<
         string,
         { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }
@@ -108,7 +108,7 @@ describe('Packaged authorizer: JWT secret from Secrets Manager', () => {
 
     // Act
     const jwtLines = files.flatMap((f) =>
-      readFileSync(join(dir, f), 'utf8')
+      read(f)
         .split('\n')
         .filter((line) => line.includes('JWT_SECRET'))
         .map((line) => `${f}: ${line.trim()}`),
@@ -132,7 +132,7 @@ describe('Packaged authorizer: JWT secret from Secrets Manager', () => {
       expect(environment).not.toMatch(/\{\{resolve:/);
       expect(environment).not.toMatch(/"JWT_SECRET"/);
     }
-    expect(files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n')).not.toMatch(/\{\{resolve:/);
+    expect(files.map(read).join('\n')).not.toMatch(/\{\{resolve:/);
   });
 });
 
