@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePackaged, readPackagedFile } from '@blueprints/packaging';
@@ -12,11 +12,18 @@ const services = readdirSync(servicesDir).filter((name) => existsSync(join(servi
 // for minutes), not a speed bar: osls alone takes 10-35 s to start when the two cores are shared.
 const LIMIT_MS = 90_000;
 
+const homes: string[] = [];
+afterAll(() => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
 /** The environment of a machine with no AWS credentials or config: only PATH and a fresh HOME. */
 function credentialFreeEnv(): NodeJS.ProcessEnv {
+  const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
+  homes.push(home);
   return {
     PATH: process.env.PATH,
-    HOME: mkdtempSync(join(tmpdir(), 'no-aws-home-')),
+    HOME: home,
     SLS_TELEMETRY_DISABLED: '1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { extname, join } from 'node:path';
+import { isBuildOutput } from '@blueprints/packaging';
 
 const CODE_FILES = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
-const NOT_SCANNED = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test-results', 'coverage']);
+const NOT_SCANNED = new Set(['node_modules', '.local', 'test-results', 'coverage']);
 const BUILTINS = new Set(builtinModules);
 
 // `import … from 'x'`, `export … from 'x'`, `import 'x'`, `import('x')`, `require('x')` and
@@ -45,7 +46,7 @@ export function codeFilesUnder(dir: string, skip: (path: string) => boolean = ()
   const files: string[] = [];
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
-    if (NOT_SCANNED.has(entry) || skip(path)) continue;
+    if (NOT_SCANNED.has(entry) || isBuildOutput(entry) || skip(path)) continue;
     if (statSync(path).isDirectory()) files.push(...codeFilesUnder(path, skip));
     else if (CODE_FILES.has(extname(entry)) && !entry.endsWith('.d.ts')) files.push(path);
   }

@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { NewServiceError } from './errors.js';
 import { assertValidServiceName, renameService } from './names.js';
-import { LEFT_OUT, makeStandalone } from './standaloneProject.js';
+import { isLeftOut, makeStandalone } from './standaloneProject.js';
 
 export { NewServiceError } from './errors.js';
 export { inlineSharedFragment } from './sharedFragment.js';
@@ -64,7 +64,7 @@ function listServices(repoRoot: string): string[] {
 }
 
 function copyTree(from: string, to: string): void {
-  cpSync(from, to, { recursive: true, filter: (source) => !LEFT_OUT.has(basename(source)) });
+  cpSync(from, to, { recursive: true, filter: (source) => !isLeftOut(basename(source)) });
 }
 
 /** Applies `rename` to every text file's content and to every file and folder name below `dir`. */

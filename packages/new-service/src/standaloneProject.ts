@@ -1,5 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { isBuildOutput } from '@blueprints/packaging';
 import { NewServiceError } from './errors.js';
 import {
   codeFilesUnder,
@@ -19,16 +20,15 @@ interface Manifest {
   [key: string]: unknown;
 }
 
-/** Build output, local data and installed dependencies never travel with a fork. */
-export const LEFT_OUT = new Set([
-  'node_modules',
-  '.serverless',
-  '.esbuild',
-  '.local',
-  'test-results',
-  '.serverless.lock',
-  'coverage',
-]);
+const LOCAL_ONLY = new Set(['node_modules', '.local', 'test-results', 'coverage']);
+
+/**
+ * Build output and packaging state (every `.serverless*` folder and lock, `.esbuild`), local data and
+ * installed dependencies never travel with a fork.
+ */
+export function isLeftOut(name: string): boolean {
+  return LOCAL_ONLY.has(name) || isBuildOutput(name);
+}
 
 /** Files of the monorepo root a standalone project needs as they are. */
 const ROOT_FILES = [
@@ -180,7 +180,7 @@ function copyVendored(repoRoot: string, stage: string, vendored: Map<string, str
     const from = join(repoRoot, 'packages', folder);
     const to = join(stage, 'vendor', folder);
     const skip = new Set([join(from, 'test'), join(from, 'jest.config.mjs')]);
-    cpSync(from, to, { recursive: true, filter: (s) => !LEFT_OUT.has(basename(s)) && !skip.has(s) });
+    cpSync(from, to, { recursive: true, filter: (s) => !isLeftOut(basename(s)) && !skip.has(s) });
     // Their third-party dependencies are the project's: one list, in the root package.json.
     const { dependencies: _d, devDependencies: _dd, scripts: _s, ...manifest } = readManifest(join(to, 'package.json'));
     writeJson(join(to, 'package.json'), manifest);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkServiceTemplate, formatViolations } from '@blueprints/build-checks';
 import { ensurePackaged } from '@blueprints/packaging';
@@ -16,6 +17,8 @@ describe('Command: pnpm new-service <name> --from <service>', () => {
     const install = await run('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], root);
     if (install.code !== 0) throw new Error(`pnpm install failed in the fork workspace:\n${install.output}`);
   }, 600_000);
+
+  afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 
   describe.each(services)('from %s', (service) => {
     const name = forkName(service);

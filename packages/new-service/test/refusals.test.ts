@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { copyRepo, repoRoot, run, services } from './helpers/forkWorkspace.js';
 
@@ -29,6 +29,11 @@ describe('Command: pnpm new-service refusals', () => {
 
   beforeAll(() => {
     root = copyRepo();
+    // The command's own dependencies, as after `pnpm install` (this copy is never installed).
+    symlinkSync(
+      join(repoRoot, 'packages', 'new-service', 'node_modules'),
+      join(root, 'packages', 'new-service', 'node_modules'),
+    );
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

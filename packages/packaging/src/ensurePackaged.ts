@@ -1,11 +1,21 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { claimOwnerLock, LockHeldError, type LockOwner } from './ownerLock.js';
 import { readPackagedServiceState } from './packagedService.js';
-import { KEPT_DEFAULT_PACKAGE, packageFolder, readPackagedFile } from './packageFolder.js';
+import { isBuildOutput, KEPT_DEFAULT_PACKAGE, packageFolder, readPackagedFile } from './packageFolder.js';
 import { type PackagingProgress, reportPackaging } from './packagingProgress.js';
 import { loadPackagedTemplate, type StackContext, TemplateResolver } from './template.js';
 
@@ -32,16 +42,7 @@ export function workspaceRoot(serviceDir: string): string {
     if (dirname(dir) === dir) return projectRoot(resolve(serviceDir));
   }
 }
-const SKIP = new Set([
-  'node_modules',
-  '.serverless',
-  '.serverless.kept',
-  '.esbuild',
-  'test',
-  'test-results',
-  '.local',
-  'README.md',
-]);
+const SKIP = new Set(['node_modules', 'test', 'test-results', '.local', 'README.md']);
 /** Files outside the service that shape its package (paths relative to the project root). */
 const SHARED_INPUTS = [
   'esbuild.config.cjs',
@@ -79,9 +80,7 @@ function inputsHash(serviceDir: string, root: string): string {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (!stat) return;
     if (stat.isDirectory()) {
-      // `.serverless-<stage>` folders are outputs too (`ensurePackaged(dir, { stage })`).
-      for (const name of readdirSync(path).sort())
-        if (!SKIP.has(name) && !name.startsWith('.serverless')) visit(join(path, name));
+      for (const name of readdirSync(path).sort()) if (!SKIP.has(name) && !isBuildOutput(name)) visit(join(path, name));
       return;
     }
     hash.update(`${relative(root, path)}\0${stat.size}\0`);
@@ -219,11 +218,13 @@ export async function ensurePackaged(serviceDir: string, options: EnsurePackaged
     const kept = join(dir, KEPT_DEFAULT_PACKAGE);
     const moved = stage !== undefined && existsSync(join(dir, '.serverless'));
     if (moved) renameSync(join(dir, '.serverless'), kept);
+    // serverless-esbuild copies each zip's files into a temp folder it does not remove: a private one, removed after.
+    const temp = mkdtempSync(join(tmpdir(), 'osls-package-'));
     try {
       const oslsPackage = () =>
         run(process.execPath, [osls, 'package', ...args], {
           cwd: dir,
-          env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
+          env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1', TMPDIR: temp },
           maxBuffer: 16 * 1024 * 1024,
           // Aborted (Ctrl-C during start-up): osls stops and the lock is released on the way out.
           signal: options.signal,
@@ -235,6 +236,7 @@ export async function ensurePackaged(serviceDir: string, options: EnsurePackaged
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`osls package failed in ${dir}:\n${stdout}\n${stderr}`);
     } finally {
+      rmSync(temp, { recursive: true, force: true });
       if (moved) {
         rmSync(join(dir, '.serverless'), { recursive: true, force: true });
         renameSync(kept, join(dir, '.serverless'));

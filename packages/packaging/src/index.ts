@@ -29,6 +29,7 @@ export {
   UnresolvableEnvironmentError,
 } from './packagedService.js';
 export {
+  isBuildOutput,
   KEPT_DEFAULT_PACKAGE,
   packagedFileNames,
   packagedFilePath,

@@ -8,6 +8,20 @@ import { dirname, join } from 'node:path';
  */
 export const KEPT_DEFAULT_PACKAGE = '.serverless.kept';
 
+/**
+ * Whether a name in a service folder is build output or packaging state, never a source: a package
+ * (`.serverless`, `.serverless-<stage>`), the default package set aside (`.serverless.kept`), the
+ * packaging lock (`.serverless.lock`) or serverless-esbuild's work folder (`.esbuild`). Not an input of
+ * the package, and never copied with the service: a copied lock names a live process of the original,
+ * which the copy would wait for.
+ *
+ * @example
+ * cpSync(service, copy, { recursive: true, filter: (path) => !isBuildOutput(basename(path)) });
+ */
+export function isBuildOutput(name: string): boolean {
+  return name === '.esbuild' || name.startsWith('.serverless');
+}
+
 /** Where `osls package` writes: `.serverless` for the default stage, `.serverless-<stage>` for another one. */
 export function packageFolder(stage?: string): string {
   if (stage === undefined) return '.serverless';

@@ -8,9 +8,12 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type LocalService, startLocalStack } from '@blueprints/local-stack';
+import { isBuildOutput } from '@blueprints/packaging';
 import { SERVICE_DIR } from './helpers/localTable.js';
 
-const NOT_COPIED = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test', 'test-results']);
+const NOT_COPIED = new Set(['node_modules', '.local', 'test', 'test-results']);
+/** Not copied: installed packages, local data, tests, and every package folder, lock and build folder. */
+const copied = (path: string) => !NOT_COPIED.has(basename(path)) && !isBuildOutput(basename(path));
 /** A standalone fork holds the service at its root, its build files beside serverless.yml. */
 const STANDALONE = existsSync(join(SERVICE_DIR, 'esbuild.config.cjs'));
 
@@ -22,7 +25,7 @@ const STANDALONE = existsSync(join(SERVICE_DIR, 'esbuild.config.cjs'));
 function forkProject(): string {
   const root = mkdtempSync(join(tmpdir(), 'blueprints-config-fork-'));
   const target = STANDALONE ? join(root, basename(SERVICE_DIR)) : join(root, 'services', basename(SERVICE_DIR));
-  cpSync(SERVICE_DIR, target, { recursive: true, filter: (path) => !NOT_COPIED.has(basename(path)) });
+  cpSync(SERVICE_DIR, target, { recursive: true, filter: copied });
   symlinkSync(join(SERVICE_DIR, 'node_modules'), join(target, 'node_modules'));
   if (!STANDALONE) {
     const repoRoot = join(SERVICE_DIR, '..', '..');

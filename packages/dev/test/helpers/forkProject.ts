@@ -1,10 +1,13 @@
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { isBuildOutput } from '@blueprints/packaging';
 import { listServices } from '../../src/devServices.js';
 import { REPO_ROOT } from './devProcess.js';
 
-const NOT_COPIED = new Set(['node_modules', '.serverless', '.esbuild', '.local', 'test', 'test-results']);
+const NOT_COPIED = new Set(['node_modules', '.local', 'test', 'test-results']);
+/** Not copied: installed packages, local data, tests, and every package folder, lock and build folder. */
+const copied = (path: string) => !NOT_COPIED.has(basename(path)) && !isBuildOutput(basename(path));
 
 /** A temporary project root with the shared build files; installed packages are linked from this repo. */
 function emptyProject(): string {
@@ -19,7 +22,7 @@ function emptyProject(): string {
 /** Copies a service folder (sources and serverless.yml, never its package) into a project as `services/<name>`. */
 function copyService(root: string, source: string, name: string, modules: string): string {
   const target = join(root, 'services', name);
-  cpSync(source, target, { recursive: true, filter: (path) => !NOT_COPIED.has(basename(path)) });
+  cpSync(source, target, { recursive: true, filter: copied });
   symlinkSync(modules, join(target, 'node_modules'));
   return target;
 }

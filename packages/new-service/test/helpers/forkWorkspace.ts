@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { isBuildOutput } from '@blueprints/packaging';
 
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -14,16 +15,8 @@ export function forkName(service: string): string {
   return `forked-${String.fromCharCode(97 + services.indexOf(service))}`;
 }
 
-const NOT_COPIED = new Set([
-  'node_modules',
-  '.git',
-  '.serverless',
-  '.esbuild',
-  'test-results',
-  '.local',
-  '.serverless.lock',
-  '.work',
-]);
+/** Not copied (with every package folder, lock and build folder: isBuildOutput). */
+const NOT_COPIED = new Set(['node_modules', '.git', 'test-results', '.local', '.work']);
 
 /**
  * A temp folder other users can traverse: a service's tests may run Postgres (installed under the
@@ -38,7 +31,10 @@ export function tempFolder(prefix: string): string {
 /** A copy of the monorepo (sources only) in a temp folder, so forks never touch the real tree. */
 export function copyRepo(): string {
   const dir = tempFolder('blueprints-fork-');
-  cpSync(repoRoot, dir, { recursive: true, filter: (source) => !NOT_COPIED.has(basename(source)) });
+  cpSync(repoRoot, dir, {
+    recursive: true,
+    filter: (source) => !NOT_COPIED.has(basename(source)) && !isBuildOutput(basename(source)),
+  });
   return dir;
 }
 

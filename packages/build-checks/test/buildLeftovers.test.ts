@@ -1,21 +1,26 @@
 /**
- * `osls invoke local` and `osls package` in the same service build in separate work folders: a
- * package removes only its own when done, so it never deletes (or zips) an invoke local build, which
- * is a different build (the SDK's full credential chain), running at the same time.
+ * What builds leave behind. `osls invoke local` and `osls package` in the same service build in
+ * separate work folders: a package removes only its own when done, so it never deletes (or zips) an
+ * invoke local build, which is a different build (the SDK's full credential chain), running at the
+ * same time. And a package through ensurePackaged leaves nothing in the temp folder.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { ensurePackaged } from '@blueprints/packaging';
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const osls = join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
 
-/** A one-function service on the shared bundling config, with the repository's osls and serverless-esbuild. */
-function fixtureService(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'work-folders-'));
+/** A one-function service (`<temp>/service`, beside its own temp folder `<temp>/tmp`) on the shared bundling config, with the repository's osls and serverless-esbuild. */
+function fixtureService(functionKey = 'hello'): string {
+  const root = mkdtempSync(join(tmpdir(), 'work-folders-'));
+  const dir = join(root, 'service');
+  mkdirSync(dir);
+  mkdirSync(join(root, 'tmp'));
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(
     join(dir, 'serverless.yml'),
@@ -33,7 +38,7 @@ custom:
   esbuild:
     config: ${relative(dir, join(repoRoot, 'esbuild.config.cjs'))}
 functions:
-  hello:
+  ${functionKey}:
     handler: handler.hello
 `,
   );
@@ -49,6 +54,8 @@ function oslsIn(dir: string, args: string[]) {
     env: {
       PATH: process.env.PATH,
       HOME: dir,
+      // serverless-esbuild leaves a copy of each zip's files in the temp folder: keep it in the fixture.
+      TMPDIR: join(dir, '..', 'tmp'),
       SLS_TELEMETRY_DISABLED: '1',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -63,7 +70,7 @@ describe('Build work folders of osls invoke local and osls package', () => {
     dir = fixtureService();
   });
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
   it('leaves the invoke local build in place when a package of the same service finishes', async () => {
     // Prepare: an invoke local build, as `osls invoke local` leaves it
@@ -86,5 +93,24 @@ describe('Build work folders of osls invoke local and osls package', () => {
     ).toEqual([relative(join(dir, '.esbuild'), localBundle)]);
     const zipped = execFileSync('unzip', ['-Z1', join(dir, '.serverless', 'hello.zip')], { encoding: 'utf8' });
     expect(zipped.split('\n').filter(Boolean).sort()).toEqual(['handler.cjs', 'handler.cjs.map']);
+  }, 300_000);
+});
+
+describe('Packaging with ensurePackaged', () => {
+  let dir: string;
+
+  afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
+
+  it('leaves nothing in the temp folder (serverless-esbuild copies every zip’s files there and keeps them)', async () => {
+    // Prepare: a function name nothing else uses, which serverless-esbuild's temp folders start with
+    const key = `leftovers${process.pid}`;
+    dir = fixtureService(key);
+
+    // Act
+    await ensurePackaged(dir);
+
+    // Assess
+    expect(readdirSync(join(dir, '.serverless'))).toContain(`${key}.zip`);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`${key}-`))).toEqual([]);
   }, 300_000);
 });
